@@ -1,0 +1,258 @@
+#include "appliance/appliance.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <thread>
+
+#include "appliance/api/ops_api.h"
+#include "appliance/build_info.h"
+#include "appliance/grpc/grpc_server.h"
+#include "appliance/grpc/health_service.h"
+#include "appliance/http/dispatcher.h"
+#include "appliance/http/router.h"
+#include "appliance/http/server.h"
+#include "appliance/selfmon/metrics_registry.h"
+#include "appliance/selfmon/process_metrics.h"
+#include "storage/storage.h"
+
+namespace loupe::appliance {
+
+namespace net = boost::asio;
+
+namespace {
+
+int DefaultHttpThreads() { return std::max(2, static_cast<int>(std::thread::hardware_concurrency())); }
+int DefaultWorkerThreads() { return std::max(4, 2 * static_cast<int>(std::thread::hardware_concurrency())); }
+
+// Request metrics, labelled by route pattern and status code only (bounded cardinality).
+class HttpMetrics {
+ public:
+  explicit HttpMetrics(selfmon::Registry& r)
+      : requests_(r.CounterFamily("loupe_http_requests_total",
+                                  "HTTP requests answered, by route pattern and status code.",
+                                  {"handler", "code"})),
+        duration_(r.HistogramFamily("loupe_http_request_duration_seconds",
+                                    "HTTP request latency from first byte read to last byte written.",
+                                    {"handler"}, selfmon::Histogram::DefaultSecondsBuckets())),
+        body_(r.HistogramFamily("loupe_http_request_body_bytes",
+                                "HTTP request body sizes as received (wire) and after decompression (decoded).",
+                                {"stage"}, selfmon::Histogram::ExponentialBuckets(256, 4, 10))) {}
+
+  void Observe(const http::RequestRecord& rec) {
+    const std::string handler = rec.route ? rec.route->pattern : "unmatched";
+    requests_.With({handler, std::to_string(rec.status)}).Inc();
+    duration_.With({handler}).Observe(rec.seconds);
+    if (rec.wire_body_bytes > 0) {
+      body_.With({"wire"}).Observe(static_cast<double>(rec.wire_body_bytes));
+      body_.With({"decoded"}).Observe(static_cast<double>(rec.decoded_body_bytes));
+    }
+  }
+
+ private:
+  selfmon::Family<selfmon::Counter>& requests_;
+  selfmon::Family<selfmon::Histogram>& duration_;
+  selfmon::Family<selfmon::Histogram>& body_;
+};
+
+}  // namespace
+
+struct Appliance::Impl {
+  Config config;
+  std::atomic<bool> ready{false};
+  Endpoints endpoints;
+
+  selfmon::Registry metrics;
+  std::unique_ptr<HttpMetrics> http_metrics;
+  std::unique_ptr<storage::Storage> storage;
+
+  net::io_context io;
+  std::unique_ptr<net::executor_work_guard<net::io_context::executor_type>> work;
+  std::unique_ptr<net::thread_pool> workers;
+  std::vector<std::thread> io_threads;
+
+  http::Router router;
+  std::unique_ptr<http::Dispatcher> dispatcher;
+  std::unique_ptr<http::Server> http_server;
+  std::unique_ptr<grpcsrv::HealthService> grpc_health;
+  std::unique_ptr<grpcsrv::GrpcServer> grpc_server;
+  bool started = false;
+  bool stopped = false;
+
+  explicit Impl(Config c) : config(std::move(c)) {}
+
+  Status ListenHttp(const char* name, const std::string& addr, bool required) {
+    if (IsDisabledAddr(addr)) return Status::OK();
+    LOUPE_ASSIGN_OR_RETURN(auto hp, ParseHostPort(addr));
+    if (config.ports == "ephemeral") hp.port = 0;
+    auto bound = http_server->Listen(hp.host, hp.port);
+    if (!bound.ok()) {
+      if (required) return bound.status().WithContext(std::string(name) + " listener");
+      spdlog::warn("skipping {} listener: {}", name, bound.status().message());
+      return Status::OK();
+    }
+    endpoints.emplace_back(name, *bound);
+    return Status::OK();
+  }
+
+  void RegisterMetrics() {
+    selfmon::RegisterProcessMetrics(metrics);
+    const auto& b = GetBuildInfo();
+    metrics.GaugeFamily("loupe_build_info", "A metric with a constant '1' value labelled by version, revision and branch.",
+                        {"version", "revision", "branch"})
+        .With({b.version, b.revision, b.branch})
+        .Set(1);
+    http_metrics = std::make_unique<HttpMetrics>(metrics);
+    metrics.AddCollector([this](selfmon::MetricWriter& w) {
+      w.Family("loupe_http_requests_in_flight", selfmon::MetricType::kGauge, "HTTP requests being served.");
+      w.Sample("", {}, http_server ? http_server->InFlight() : 0);
+      w.Family("loupe_ready", selfmon::MetricType::kGauge, "1 when loupe serves requests, 0 while starting or stopping.");
+      w.Sample("", {}, ready.load() ? 1 : 0);
+      if (!storage) return;
+      const auto sizes = storage->Sizes();
+      w.Family("loupe_storage_sst_bytes", selfmon::MetricType::kGauge, "Bytes in RocksDB SST files, by column family.");
+      for (const auto& f : sizes.families) w.Sample("", {{"column_family", f.name}}, static_cast<double>(f.sst_bytes));
+      w.Family("loupe_storage_memtable_bytes", selfmon::MetricType::kGauge, "Bytes in RocksDB memtables, by column family.");
+      for (const auto& f : sizes.families) w.Sample("", {{"column_family", f.name}}, static_cast<double>(f.memtable_bytes));
+      w.Family("loupe_storage_disk_bytes", selfmon::MetricType::kGauge, "Bytes on disk in the data directory, by component.");
+      w.Sample("", {{"component", "rocksdb"}}, static_cast<double>(sizes.kv_dir_bytes));
+      w.Sample("", {{"component", "catalog"}}, static_cast<double>(sizes.catalog_bytes));
+    });
+  }
+};
+
+Appliance::Appliance(Config config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+
+Appliance::~Appliance() { (void)Stop(); }
+
+const Endpoints& Appliance::endpoints() const { return impl_->endpoints; }
+const std::string& Appliance::data_dir() const {
+  static const std::string kEmpty;
+  return impl_->storage ? impl_->storage->data_dir() : kEmpty;
+}
+bool Appliance::ready() const { return impl_->ready.load(); }
+
+Status Appliance::Start() {
+  Impl& s = *impl_;
+  const Config& c = s.config;
+
+  const auto t0 = std::chrono::steady_clock::now();
+  auto ms_since = [](std::chrono::steady_clock::time_point t) {
+    return std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t).count();
+  };
+  storage::StorageOptions so;
+  so.data_dir = c.data_dir;
+  LOUPE_ASSIGN_OR_RETURN(s.storage, storage::Storage::Open(so));
+  spdlog::debug("startup: storage open after {:.1f} ms", ms_since(t0));
+
+  s.RegisterMetrics();
+  api::RegisterOpsApi(s.router, s.ready, s.metrics);
+
+  http::DispatcherOptions dopts;
+  dopts.max_body_bytes = c.max_body_bytes;
+  dopts.auth_token = c.auth_token;
+  s.dispatcher = std::make_unique<http::Dispatcher>(s.router, dopts);
+
+  const int workers = c.worker_threads > 0 ? c.worker_threads : DefaultWorkerThreads();
+  s.workers = std::make_unique<net::thread_pool>(workers);
+  http::ServerOptions sopts;
+  sopts.max_body_bytes = c.max_body_bytes;
+  sopts.request_timeout_ns = c.request_timeout_ns;
+  sopts.idle_timeout_ns = c.idle_timeout_ns;
+  s.http_server = std::make_unique<http::Server>(
+      s.io, *s.workers, *s.dispatcher, sopts,
+      [m = s.http_metrics.get()](const http::RequestRecord& rec) { m->Observe(rec); });
+
+  s.started = true;
+  LOUPE_RETURN_IF_ERROR(s.ListenHttp("http", c.listen.http, /*required=*/true));
+  LOUPE_RETURN_IF_ERROR(s.ListenHttp("loki", c.listen.loki, false));
+  LOUPE_RETURN_IF_ERROR(s.ListenHttp("prometheus", c.listen.prometheus, false));
+  LOUPE_RETURN_IF_ERROR(s.ListenHttp("tempo", c.listen.tempo, false));
+
+  if (!IsDisabledAddr(c.listen.otlp_grpc)) {
+    LOUPE_ASSIGN_OR_RETURN(auto hp, ParseHostPort(c.listen.otlp_grpc));
+    grpcsrv::GrpcOptions go;
+    go.host = hp.host;
+    go.port = c.ports == "ephemeral" ? 0 : hp.port;
+    go.max_recv_bytes = c.grpc_max_recv_bytes;
+    s.grpc_server = std::make_unique<grpcsrv::GrpcServer>(go);
+    s.grpc_health = std::make_unique<grpcsrv::HealthService>(s.ready, std::set<std::string>{});
+    s.grpc_server->Register(s.grpc_health.get());
+    auto bound = s.grpc_server->Start();
+    spdlog::debug("startup: gRPC server started after {:.1f} ms", ms_since(t0));
+    if (bound.ok()) {
+      s.endpoints.emplace_back("otlp_grpc", *bound);
+    } else {
+      spdlog::warn("skipping otlp_grpc listener: {}", bound.status().message());
+      s.grpc_server.reset();
+    }
+  }
+  LOUPE_RETURN_IF_ERROR(s.ListenHttp("otlp_http", c.listen.otlp_http, false));
+
+  s.http_server->Start();
+  s.work = std::make_unique<net::executor_work_guard<net::io_context::executor_type>>(s.io.get_executor());
+  const int io_threads = c.http_threads > 0 ? c.http_threads : DefaultHttpThreads();
+  for (int i = 0; i < io_threads; ++i) s.io_threads.emplace_back([&io = s.io] { io.run(); });
+  s.ready = true;
+  spdlog::debug("startup: ready after {:.1f} ms", ms_since(t0));
+  return Status::OK();
+}
+
+Status Appliance::Stop() {
+  Impl& s = *impl_;
+  if (s.stopped) return Status::OK();
+  s.stopped = true;
+  s.ready = false;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::nanoseconds(s.config.shutdown_grace_ns);
+  if (s.http_server) {
+    s.http_server->StopAccepting();
+    if (!s.io_threads.empty() && !s.http_server->Drain(deadline)) {
+      spdlog::warn("shutdown: {} HTTP requests still in flight after the grace period", s.http_server->InFlight());
+    }
+  }
+  if (s.grpc_server) {
+    s.grpc_health->Shutdown();
+    const auto remaining = deadline - std::chrono::steady_clock::now();
+    s.grpc_server->Shutdown(std::chrono::system_clock::now() +
+                            std::max(std::chrono::steady_clock::duration::zero(), remaining));
+  }
+  s.work.reset();
+  s.io.stop();
+  for (auto& t : s.io_threads) t.join();
+  s.io_threads.clear();
+  if (s.workers) {
+    s.workers->stop();
+    s.workers->join();
+  }
+  s.http_server.reset();
+  Status st;
+  if (s.storage) st = s.storage->Close();
+  return st;
+}
+
+Status WriteReadyFile(const std::string& path, const Endpoints& endpoints, const std::string& data_dir) {
+  nlohmann::ordered_json j;
+  for (const auto& [name, addr] : endpoints) j[name] = addr;
+  j["pid"] = static_cast<int64_t>(::getpid());
+  j["data_dir"] = data_dir;
+  j["version"] = GetBuildInfo().version;
+  const std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  {
+    std::ofstream f(tmp, std::ios::trunc);
+    if (!f) return Status::IOError("cannot write ready file " + tmp);
+    f << j.dump() << "\n";
+    if (!f.flush()) return Status::IOError("cannot write ready file " + tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Status::IOError("cannot rename ready file to " + path + ": " + ec.message());
+  return Status::OK();
+}
+
+}  // namespace loupe::appliance

@@ -1,0 +1,86 @@
+#include "appliance/config.h"
+
+#include <gtest/gtest.h>
+
+namespace loupe::appliance {
+namespace {
+
+TEST(ConfigTest, YamlOverridesDefaults) {
+  Config c;
+  ASSERT_TRUE(LoadConfigYaml(R"(
+data_dir: /tmp/x
+ports: ephemeral
+listen:
+  loki: "off"
+  http: 127.0.0.1:4000
+log:
+  level: debug
+  format: json
+limits:
+  max_body_size: 8MiB
+  request_timeout: 30s
+server:
+  http_threads: 3
+)", &c).ok());
+  EXPECT_EQ(c.data_dir, "/tmp/x");
+  EXPECT_EQ(c.ports, "ephemeral");
+  EXPECT_EQ(c.listen.http, "127.0.0.1:4000");
+  EXPECT_TRUE(IsDisabledAddr(c.listen.loki));
+  EXPECT_EQ(c.listen.tempo, "127.0.0.1:3200");  // untouched default
+  EXPECT_EQ(c.log_level, "debug");
+  EXPECT_EQ(c.log_format, LogFormat::kJson);
+  EXPECT_EQ(c.max_body_bytes, 8u << 20);
+  EXPECT_EQ(c.request_timeout_ns, 30'000'000'000);
+  EXPECT_EQ(c.http_threads, 3);
+  EXPECT_TRUE(ValidateConfig(&c).ok());
+}
+
+TEST(ConfigTest, UnknownKeysAndBadValuesAreErrorsNamingTheKey) {
+  Config c;
+  auto s = LoadConfigYaml("listen:\n  htpp: 1.2.3.4:5\n", &c);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(s.message().find("listen.htpp"), std::string::npos) << s;
+  s = LoadConfigYaml("limits:\n  request_timeout: soon\n", &c);
+  EXPECT_NE(s.message().find("limits.request_timeout"), std::string::npos) << s;
+  s = LoadConfigYaml("ephemeral: maybe\n", &c);
+  EXPECT_FALSE(s.ok());
+  s = LoadConfigYaml("data_dir: [unclosed\n", &c);
+  EXPECT_FALSE(s.ok());
+}
+
+TEST(ConfigTest, NonLoopbackNeedsAuthOrExplicitInsecure) {
+  Config c;
+  c.listen.http = "0.0.0.0:3333";
+  auto s = ValidateConfig(&c);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("--auth-token"), std::string::npos);
+  c.auth_token = "secret";
+  EXPECT_TRUE(ValidateConfig(&c).ok());
+  c.auth_token.clear();
+  c.insecure_no_auth = true;
+  EXPECT_TRUE(ValidateConfig(&c).ok());
+}
+
+TEST(ConfigTest, ParseHostPort) {
+  EXPECT_EQ(ParseHostPort("127.0.0.1:3333")->port, 3333);
+  EXPECT_EQ(ParseHostPort(":9090")->host, "127.0.0.1");
+  EXPECT_EQ(ParseHostPort("[::1]:4317")->host, "::1");
+  EXPECT_FALSE(ParseHostPort("localhost").ok());
+  EXPECT_FALSE(ParseHostPort("a:99999").ok());
+  EXPECT_FALSE(ParseHostPort("::1:80").ok());
+  EXPECT_TRUE(IsLoopbackHost("127.0.0.2"));
+  EXPECT_TRUE(IsLoopbackHost("localhost"));
+  EXPECT_FALSE(IsLoopbackHost("0.0.0.0"));
+}
+
+TEST(ConfigTest, MainListenerCannotBeDisabled) {
+  Config c;
+  c.listen.http = "off";
+  EXPECT_FALSE(ValidateConfig(&c).ok());
+  c = Config();
+  c.ports = "random";
+  EXPECT_FALSE(ValidateConfig(&c).ok());
+}
+
+}  // namespace
+}  // namespace loupe::appliance

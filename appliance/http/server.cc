@@ -1,0 +1,343 @@
+#include "appliance/http/server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <condition_variable>
+#include <list>
+#include <mutex>
+#include <optional>
+
+namespace loupe::appliance::http {
+
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+namespace net = boost::asio;
+using tcp = net::ip::tcp;
+
+namespace {
+constexpr uint32_t kHeaderLimit = 1 << 20;
+class Session;
+}  // namespace
+
+struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
+  net::io_context& io;
+  net::thread_pool& workers;
+  const Dispatcher& dispatcher;
+  ServerOptions options;
+  RequestObserver observer;
+
+  std::vector<std::unique_ptr<tcp::acceptor>> acceptors;
+  std::atomic<bool> stopping{false};
+
+  std::mutex mu;
+  std::condition_variable drained;
+  int in_flight = 0;
+  std::list<std::weak_ptr<Session>> sessions;
+
+  Impl(net::io_context& io_, net::thread_pool& w, const Dispatcher& d, ServerOptions o, RequestObserver obs)
+      : io(io_), workers(w), dispatcher(d), options(o), observer(std::move(obs)) {}
+
+  void Accept(tcp::acceptor& acceptor);
+  void BeginRequest() {
+    std::lock_guard lock(mu);
+    ++in_flight;
+  }
+  void EndRequest() {
+    std::lock_guard lock(mu);
+    if (--in_flight == 0) drained.notify_all();
+  }
+};
+
+namespace {
+
+class Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, std::shared_ptr<Server::Impl> server)
+      : stream_(std::move(socket)), server_(std::move(server)) {
+    beast::error_code ec;
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) remote_ = remote.address().to_string() + ":" + std::to_string(remote.port());
+  }
+
+  void Run() {
+    net::dispatch(stream_.get_executor(), [self = shared_from_this()] { self->ReadHeader(); });
+  }
+
+  // Called on stop: closes the connection if it is between requests.
+  void CloseIfIdle() {
+    net::post(stream_.get_executor(), [self = shared_from_this()] {
+      if (!self->busy_) self->Close();
+    });
+  }
+
+ private:
+  void ReadHeader() {
+    if (server_->stopping) return Close();
+    parser_.emplace();
+    parser_->header_limit(kHeaderLimit);
+    parser_->body_limit(server_->options.max_body_bytes);
+    stream_.expires_after(std::chrono::nanoseconds(server_->options.idle_timeout_ns));
+    bhttp::async_read_header(stream_, buffer_, *parser_,
+                             [self = shared_from_this()](beast::error_code ec, size_t) {
+                               self->OnHeader(ec);
+                             });
+  }
+
+  void OnHeader(beast::error_code ec) {
+    if (ec) {
+      if (ec == bhttp::error::header_limit) {
+        Begin();
+        return WriteEarly(431, "request header fields too large\n");
+      }
+      if (ec == bhttp::error::body_limit) {  // declared Content-Length above the cap
+        Begin();
+        return WriteEarly(413, "request body too large\n");
+      }
+      return Close();  // EOF, timeout, reset or garbage: nothing to answer
+    }
+    Begin();
+    const auto& req = parser_->get();
+    if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
+      // Reject an oversized declared body before the client sends it.
+      if (auto len = parser_->content_length(); len && *len > server_->options.max_body_bytes) {
+        return WriteEarly(413, "request body too large\n");
+      }
+      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, req.version());
+      bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code ec, size_t) {
+        if (ec) return self->Fail();
+        self->ReadBody();
+      });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    stream_.expires_after(std::chrono::nanoseconds(server_->options.request_timeout_ns));
+    bhttp::async_read(stream_, buffer_, *parser_, [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->OnBody(ec);
+    });
+  }
+
+  void OnBody(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) return WriteEarly(413, "request body too large\n");
+    if (ec) {
+      spdlog::debug("http: reading request body from {}: {}", remote_, ec.message());
+      return Fail();
+    }
+    auto& raw = parser_->get();
+    auto req = std::make_shared<Request>();
+    req->method = ParseMethod(std::string_view(raw.method_string().data(), raw.method_string().size()));
+    req->target = std::string(raw.target());
+    for (const auto& field : raw) {
+      std::string name(field.name_string());
+      for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      req->headers.emplace_back(std::move(name), std::string(field.value()));
+    }
+    req->body = std::move(raw.body());
+    req->remote = remote_;
+    req->deadline = start_ + std::chrono::nanoseconds(server_->options.request_timeout_ns);
+    keep_alive_ = raw.keep_alive();
+    version_ = raw.version();
+    head_ = req->method == Method::kHead;
+
+    auto prepared = server_->dispatcher.Prepare(*req);
+    record_.method = req->method;
+    record_.wire_body_bytes = req->wire_body_bytes;
+    record_.decoded_body_bytes = req->body.size();
+    if (prepared.response) {
+      server_->dispatcher.Finish(*req, *prepared.response);
+      return Write(std::move(*prepared.response));
+    }
+    const Route* route = prepared.route;
+    record_.route = route;
+    if (route->options.inline_handler) return Write(server_->dispatcher.Invoke(*route, *req));
+    net::post(server_->workers, [self = shared_from_this(), req, route] {
+      Response r = self->server_->dispatcher.Invoke(*route, *req);
+      net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
+    });
+  }
+
+  void Begin() {
+    busy_ = true;
+    start_ = std::chrono::steady_clock::now();
+    record_ = RequestRecord{};
+    server_->BeginRequest();
+  }
+
+  void WriteEarly(int status, std::string body) {
+    keep_alive_ = false;
+    linger_ = true;
+    version_ = parser_ ? parser_->get().version() : 11;
+    Response r = Response::Text(status, std::move(body));
+    r.close = true;
+    Write(std::move(r));
+  }
+
+  void Write(Response r) {
+    auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
+    res->version(version_ == 10 ? 10 : 11);
+    res->result(static_cast<unsigned>(r.status));
+    if (!r.content_type.empty()) res->set(bhttp::field::content_type, r.content_type);
+    for (auto& [k, v] : r.headers) res->insert(k, v);
+    const bool keep = keep_alive_ && !r.close && !server_->stopping;
+    res->keep_alive(keep);
+    record_.status = r.status;
+    if (head_) {
+      res->content_length(r.body.size());
+    } else {
+      res->body() = std::move(r.body);
+      res->prepare_payload();
+    }
+    stream_.expires_after(std::chrono::nanoseconds(server_->options.request_timeout_ns));
+    bhttp::async_write(stream_, *res, [self = shared_from_this(), res, keep](beast::error_code ec, size_t) {
+      self->OnWrite(ec, keep);
+    });
+  }
+
+  void OnWrite(beast::error_code ec, bool keep) {
+    if (ec) spdlog::debug("http: writing response to {}: {}", remote_, ec.message());
+    record_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (server_->observer) server_->observer(record_);
+    busy_ = false;
+    server_->EndRequest();
+    if (ec) return Close();
+    if (!keep) return linger_ ? LingerThenClose() : Close();
+    ReadHeader();
+  }
+
+  // After an early error (413, 431) the client may still be sending its body; closing at once
+  // would reset the connection before it reads our answer. Stop sending, discard what arrives
+  // for a short while, then close (what Go's net/http calls a lingering close).
+  void LingerThenClose() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(std::chrono::seconds(2));
+    scratch_.resize(16 << 10);
+    Discard(0);
+  }
+  void Discard(size_t total) {
+    stream_.async_read_some(net::buffer(scratch_), [self = shared_from_this(), total](beast::error_code ec, size_t n) {
+      constexpr size_t kMaxDiscard = 64 << 20;
+      if (ec || total + n > kMaxDiscard) return self->Close();
+      self->Discard(total + n);
+    });
+  }
+
+  void Fail() {
+    if (busy_) {
+      busy_ = false;
+      server_->EndRequest();
+    }
+    Close();
+  }
+
+  void Close() {
+    beast::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
+
+  beast::tcp_stream stream_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  std::shared_ptr<Server::Impl> server_;
+  std::string remote_;
+  std::string scratch_;
+  bool busy_ = false;
+  bool linger_ = false;
+  bool keep_alive_ = true;
+  bool head_ = false;
+  unsigned version_ = 11;
+  std::chrono::steady_clock::time_point start_;
+  RequestRecord record_;
+};
+
+}  // namespace
+
+void Server::Impl::Accept(tcp::acceptor& acceptor) {
+  acceptor.async_accept(net::make_strand(io), [self = shared_from_this(), &acceptor](beast::error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
+      spdlog::warn("accept failed: {}", ec.message());
+    } else {
+      auto session = std::make_shared<Session>(std::move(socket), self);
+      {
+        std::lock_guard lock(self->mu);
+        // Drop expired entries as we go so the list does not grow without bound.
+        self->sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+        self->sessions.push_back(session);
+      }
+      session->Run();
+    }
+    if (!self->stopping) self->Accept(acceptor);
+  });
+}
+
+Server::Server(net::io_context& io, net::thread_pool& workers, const Dispatcher& dispatcher,
+               ServerOptions options, RequestObserver observer)
+    : impl_(std::make_shared<Impl>(io, workers, dispatcher, options, std::move(observer))) {}
+
+Server::~Server() { StopAccepting(); }
+
+Result<std::string> Server::Listen(const std::string& host, uint16_t port) {
+  const std::string shown = (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
+                            std::to_string(port);
+  beast::error_code ec;
+  tcp::resolver resolver(impl_->io);
+  auto results = resolver.resolve(host, std::to_string(port), tcp::resolver::passive | tcp::resolver::numeric_service, ec);
+  if (ec || results.empty()) {
+    return Status::InvalidArgument("listen tcp " + shown + ": cannot resolve host: " + ec.message());
+  }
+  const tcp::endpoint endpoint = results.begin()->endpoint();
+  // On its own strand, so closing it on stop is serialised with accept completions.
+  auto acceptor = std::make_unique<tcp::acceptor>(net::make_strand(impl_->io));
+  acceptor->open(endpoint.protocol(), ec);
+  if (!ec) acceptor->set_option(net::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor->bind(endpoint, ec);
+  if (!ec) acceptor->listen(net::socket_base::max_listen_connections, ec);
+  if (ec) {
+    const std::string what = ec == net::error::address_in_use ? "address already in use" : ec.message();
+    return Status::Unavailable("listen tcp " + shown + ": bind: " + what);
+  }
+  const auto local = acceptor->local_endpoint(ec);
+  std::string bound = local.address().is_v6() ? "[" + local.address().to_string() + "]"
+                                              : local.address().to_string();
+  bound += ":" + std::to_string(local.port());
+  impl_->acceptors.push_back(std::move(acceptor));
+  return bound;
+}
+
+void Server::Start() {
+  for (auto& a : impl_->acceptors) impl_->Accept(*a);
+}
+
+void Server::StopAccepting() {
+  if (impl_->stopping.exchange(true)) return;
+  for (auto& a : impl_->acceptors) {
+    net::post(a->get_executor(), [acc = a.get()] {
+      beast::error_code ec;
+      acc->close(ec);
+    });
+  }
+  std::lock_guard lock(impl_->mu);
+  for (auto& w : impl_->sessions) {
+    if (auto s = w.lock()) s->CloseIfIdle();
+  }
+}
+
+bool Server::Drain(std::chrono::steady_clock::time_point deadline) {
+  std::unique_lock lock(impl_->mu);
+  return impl_->drained.wait_until(lock, deadline, [&] { return impl_->in_flight == 0; });
+}
+
+int Server::InFlight() const {
+  std::lock_guard lock(impl_->mu);
+  return impl_->in_flight;
+}
+
+}  // namespace loupe::appliance::http

@@ -1,0 +1,42 @@
+// A small synchronous HTTP/1.1 client for integration tests (Boost.Beast), with keep-alive:
+// one HttpClient is one connection.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace loupe::testing {
+
+struct HttpResponse {
+  int status = 0;
+  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::string body;
+  std::string Header(const std::string& lower_name) const;
+};
+
+class HttpClient {
+ public:
+  explicit HttpClient(const std::string& addr);  // "127.0.0.1:port"
+  ~HttpClient();
+
+  // Any failure (connect, read) yields status 0 and the error text in body.
+  HttpResponse Request(const std::string& method, const std::string& target,
+                       const std::vector<std::pair<std::string, std::string>>& headers = {},
+                       const std::string& body = "");
+  HttpResponse Get(const std::string& target,
+                   const std::vector<std::pair<std::string, std::string>>& headers = {}) {
+    return Request("GET", target, headers);
+  }
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+// One request on a fresh connection.
+HttpResponse HttpGet(const std::string& addr, const std::string& target,
+                     const std::vector<std::pair<std::string, std::string>>& headers = {});
+
+}  // namespace loupe::testing

@@ -1,0 +1,142 @@
+// Integration tests of `loupe serve` as a real process: listeners, ops endpoints, limits, auth.
+#include <gtest/gtest.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <fstream>
+#include <future>
+#include <nlohmann/json.hpp>
+
+#include "tests/integration/http_client.h"
+#include "tests/integration/loupe_process.h"
+
+namespace loupe::testing {
+namespace {
+
+class ServeTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    proc_ = new LoupeProcess(LaunchOptions{.args = {"--max-body-size", "1MiB"}});
+    ASSERT_TRUE(proc_->ready()) << proc_->Stderr();
+  }
+  static void TearDownTestSuite() {
+    delete proc_;
+    proc_ = nullptr;
+  }
+  static LoupeProcess* proc_;
+};
+LoupeProcess* ServeTest::proc_ = nullptr;
+
+TEST_F(ServeTest, ReadyFileListsEveryListenerAndEachAccepts) {
+  for (const char* name : {"http", "loki", "prometheus", "tempo", "otlp_http"}) {
+    const auto addr = proc_->Addr(name);
+    ASSERT_FALSE(addr.empty()) << name;
+    EXPECT_EQ(addr.substr(0, 10), "127.0.0.1:") << name;
+    auto r = HttpGet(addr, "/ready");
+    EXPECT_EQ(r.status, 200) << name << ": " << r.body;
+    EXPECT_EQ(r.body, "ready\n");
+  }
+  EXPECT_FALSE(proc_->Addr("otlp_grpc").empty());
+  EXPECT_EQ(proc_->ready_json().at("pid"), std::to_string(proc_->pid()));
+}
+
+TEST_F(ServeTest, GrpcHealthServiceAnswersServing) {
+  auto channel = grpc::CreateChannel(proc_->Addr("otlp_grpc"), grpc::InsecureChannelCredentials());
+  ASSERT_TRUE(channel->WaitForConnected(std::chrono::system_clock::now() + std::chrono::seconds(5)));
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext ctx;
+  ctx.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(5));
+  grpc::ByteBuffer request, response;  // empty HealthCheckRequest: the whole server
+  grpc::Slice empty("");
+  request = grpc::ByteBuffer(&empty, 1);
+  std::promise<grpc::Status> done;
+  stub.UnaryCall(&ctx, "/grpc.health.v1.Health/Check", grpc::StubOptions(), &request, &response,
+                 [&done](grpc::Status s) { done.set_value(s); });
+  auto status = done.get_future().get();
+  ASSERT_TRUE(status.ok()) << status.error_message();
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(response.Dump(&slices).ok());
+  std::string bytes;
+  for (auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  EXPECT_EQ(bytes, std::string("\x08\x01", 2)) << "HealthCheckResponse{status: SERVING}";
+}
+
+TEST_F(ServeTest, ProbesAndBuildInfoShapes) {
+  const auto http = proc_->Addr("http");
+  EXPECT_EQ(HttpGet(http, "/-/ready").status, 200);
+  EXPECT_EQ(HttpGet(http, "/-/healthy").status, 200);
+  EXPECT_EQ(HttpGet(http, "/api/echo").body, "echo");
+
+  auto prom = nlohmann::json::parse(HttpGet(proc_->Addr("prometheus"), "/api/v1/status/buildinfo").body);
+  EXPECT_EQ(prom["status"], "success");
+  EXPECT_FALSE(prom["data"]["version"].get<std::string>().empty());
+  EXPECT_FALSE(prom["data"]["revision"].get<std::string>().empty());
+  EXPECT_FALSE(prom["data"].contains("features")) << "a features map makes Grafana assume Mimir";
+  for (const char* path : {"/loki/api/v1/status/buildinfo", "/api/status/buildinfo"}) {
+    auto r = HttpGet(http, path);
+    ASSERT_EQ(r.status, 200) << path;
+    auto j = nlohmann::json::parse(r.body);
+    EXPECT_FALSE(j.contains("status")) << path << " is not wrapped";
+    EXPECT_EQ(j["version"], prom["data"]["version"]);
+    EXPECT_EQ(j["revision"], prom["data"]["revision"]);
+  }
+}
+
+TEST_F(ServeTest, MetricsPassPromtoolCheck) {
+  const auto http = proc_->Addr("http");
+  HttpGet(http, "/nonexistent");  // make sure request metrics have samples
+  auto r = HttpGet(http, "/metrics");
+  ASSERT_EQ(r.status, 200);
+  EXPECT_EQ(r.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
+  for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
+                           "loupe_http_requests_total{handler=\"unmatched\",code=\"404\"}",
+                           "loupe_http_request_duration_seconds_bucket", "loupe_storage_disk_bytes",
+                           "loupe_build_info{", "loupe_ready 1"}) {
+    EXPECT_NE(r.body.find(name), std::string::npos) << name;
+  }
+  TempDir dir("promtool");
+  const auto file = dir.Sub("metrics.txt");
+  std::ofstream(file) << r.body;
+  std::string out;
+  const int rc = RunCommand({"/bin/sh", "-c", PromtoolBinary() + " check metrics < " + file}, &out);
+  EXPECT_EQ(rc, 0) << "promtool check metrics failed:\n" << out;
+  // promtool prints lint findings but exits 0 for them; we want none.
+  EXPECT_EQ(out, "") << out;
+}
+
+TEST_F(ServeTest, KeepAliveHeadAnd405) {
+  HttpClient c(proc_->Addr("http"));
+  for (int i = 0; i < 5; ++i) ASSERT_EQ(c.Get("/-/healthy").status, 200) << i;
+  auto head = c.Request("HEAD", "/-/healthy");
+  EXPECT_EQ(head.status, 200);
+  EXPECT_EQ(head.body, "");
+  auto post = c.Request("POST", "/-/healthy", {}, "x");
+  EXPECT_EQ(post.status, 405);
+  EXPECT_EQ(post.Header("allow"), "GET, HEAD");
+  EXPECT_EQ(c.Get("/-/healthy").status, 200) << "connection survives errors";
+}
+
+TEST_F(ServeTest, BodyCapsAnswer413) {
+  HttpClient c(proc_->Addr("http"));
+  // Raw body above the cap (1 MiB here) is refused before it is read.
+  auto big = c.Request("POST", "/-/healthy", {}, std::string((1 << 20) + 10, 'x'));
+  EXPECT_EQ(big.status, 413) << big.body;
+  // Decompressed-size caps are covered by dispatcher_test and by each ingest endpoint's tests.
+}
+
+TEST_F(ServeTest, Expect100ContinueIsAnswered) {
+  // curl sends Expect: 100-continue for large bodies and waits for the interim response.
+  HttpClient c(proc_->Addr("http"));
+  auto r = c.Request("POST", "/-/healthy", {{"Expect", "100-continue"}}, std::string(4096, 'x'));
+  EXPECT_EQ(r.status, 405);
+  auto r2 = c.Request("POST", "/-/healthy", {{"Expect", "100-continue"}}, std::string((1 << 20) + 1, 'x'));
+  EXPECT_EQ(r2.status, 413) << r2.body;
+}
+
+TEST_F(ServeTest, UnknownPathIs404) {
+  auto r = HttpGet(proc_->Addr("http"), "/api/v1/does-not-exist");
+  EXPECT_EQ(r.status, 404);
+}
+
+}  // namespace
+}  // namespace loupe::testing
