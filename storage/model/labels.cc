@@ -87,19 +87,31 @@ Labels Labels::Drop(const std::vector<std::string>& names) const {
   return out;
 }
 
+namespace {
+inline void Feed(uint64_t& h, std::string_view s) {
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  h ^= 0xff;  // separator: not a valid UTF-8 byte
+  h *= 0x100000001b3ULL;
+}
+}  // namespace
+
 uint64_t Labels::Hash() const {
   uint64_t h = 0xcbf29ce484222325ULL;
-  auto feed = [&h](std::string_view s) {
-    for (unsigned char c : s) {
-      h ^= c;
-      h *= 0x100000001b3ULL;
-    }
-    h ^= 0xff;  // separator: not a valid UTF-8 byte
-    h *= 0x100000001b3ULL;
-  };
   for (const auto& l : labels_) {
-    feed(l.name);
-    feed(l.value);
+    Feed(h, l.name);
+    Feed(h, l.value);
+  }
+  return Mix(h);
+}
+
+uint64_t HashLabelRefs(const LabelRef* labels, size_t n) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < n; ++i) {
+    Feed(h, labels[i].name);
+    Feed(h, labels[i].value);
   }
   return Mix(h);
 }

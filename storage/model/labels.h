@@ -63,6 +63,16 @@ class Labels {
   std::vector<Label> labels_;
 };
 
+// A borrowed label (e.g. pointing into a decoded request buffer), for hot paths that must not
+// allocate per label.
+struct LabelRef {
+  std::string_view name;
+  std::string_view value;
+};
+
+// The same hash as Labels::Hash() over the same (sorted, unique) pairs.
+uint64_t HashLabelRefs(const LabelRef* labels, size_t n);
+
 // Builds a Labels in place without intermediate sorting of every Set.
 class LabelsBuilder {
  public:
