@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "appliance/api/ops_api.h"
+#include "appliance/api/prom_api.h"
 #include "appliance/build_info.h"
 #include "appliance/grpc/grpc_server.h"
 #include "appliance/grpc/health_service.h"
@@ -21,6 +22,7 @@
 #include "appliance/selfmon/metrics_registry.h"
 #include "appliance/selfmon/process_metrics.h"
 #include "storage/storage.h"
+#include "storage/tsdb/metric_store.h"
 
 namespace loupe::appliance {
 
@@ -71,6 +73,7 @@ struct Appliance::Impl {
   selfmon::Registry metrics;
   std::unique_ptr<HttpMetrics> http_metrics;
   std::unique_ptr<storage::Storage> storage;
+  std::unique_ptr<storage::tsdb::MetricStore> metric_store;
 
   net::io_context io;
   std::unique_ptr<net::executor_work_guard<net::io_context::executor_type>> work;
@@ -114,6 +117,33 @@ struct Appliance::Impl {
       w.Sample("", {}, http_server ? http_server->InFlight() : 0);
       w.Family("loupe_ready", selfmon::MetricType::kGauge, "1 when loupe serves requests, 0 while starting or stopping.");
       w.Sample("", {}, ready.load() ? 1 : 0);
+      if (metric_store) {
+        const auto ms = metric_store->Stats();
+        w.Family("loupe_tsdb_head_series", selfmon::MetricType::kGauge, "Series in the metric store's head.");
+        w.Sample("", {}, static_cast<double>(ms.series));
+        w.Family("loupe_tsdb_head_memory_bytes", selfmon::MetricType::kGauge, "Approximate bytes held by the metric head.");
+        w.Sample("", {}, static_cast<double>(ms.head_memory_bytes));
+        w.Family("loupe_tsdb_samples_appended_total", selfmon::MetricType::kCounter, "Samples appended to the metric store.");
+        w.Sample("", {}, static_cast<double>(ms.samples_appended));
+        w.Family("loupe_tsdb_samples_rejected_total", selfmon::MetricType::kCounter, "Samples the metric store refused, by reason.");
+        for (int r = 0; r < static_cast<int>(storage::tsdb::Reject::kCount); ++r) {
+          w.Sample("", {{"reason", storage::tsdb::RejectReason(static_cast<storage::tsdb::Reject>(r))}},
+                   static_cast<double>(ms.samples_rejected[r]));
+        }
+        w.Family("loupe_tsdb_chunks_persisted_total", selfmon::MetricType::kCounter, "Metric chunks written to RocksDB.");
+        w.Sample("", {}, static_cast<double>(ms.chunks_persisted));
+        w.Family("loupe_tsdb_checkpoints_total", selfmon::MetricType::kCounter, "Metric store checkpoints completed.");
+        w.Sample("", {}, static_cast<double>(ms.checkpoints));
+        w.Family("loupe_tsdb_wal_bytes", selfmon::MetricType::kGauge, "Bytes in the metric write-ahead log.");
+        w.Sample("", {}, static_cast<double>(ms.wal_bytes));
+        w.Family("loupe_tsdb_wal_corruptions_total", selfmon::MetricType::kCounter,
+                 "Torn tails and corrupt segments found while replaying the metric WAL.");
+        w.Sample("", {}, static_cast<double>(ms.wal_corruptions));
+        w.Family("loupe_tsdb_corrupt_chunks_total", selfmon::MetricType::kCounter, "Stored metric chunks that failed to decode.");
+        w.Sample("", {}, static_cast<double>(ms.corrupt_chunks));
+        w.Family("loupe_tsdb_wal_replay_seconds", selfmon::MetricType::kGauge, "Time the last start spent loading and replaying the metric store.");
+        w.Sample("", {}, static_cast<double>(ms.replay_ms) / 1000.0);
+      }
       if (!storage) return;
       const auto sizes = storage->Sizes();
       w.Family("loupe_storage_sst_bytes", selfmon::MetricType::kGauge, "Bytes in RocksDB SST files, by column family.");
@@ -148,11 +178,21 @@ Status Appliance::Start() {
   };
   storage::StorageOptions so;
   so.data_dir = c.data_dir;
+  so.column_families = storage::tsdb::MetricStore::ColumnFamilies();
   LOUPE_ASSIGN_OR_RETURN(s.storage, storage::Storage::Open(so));
   spdlog::debug("startup: storage open after {:.1f} ms", ms_since(t0));
 
+  storage::tsdb::MetricStoreOptions mo;
+  mo.retention_ms = c.metrics.retention_ns / 1'000'000;
+  mo.retention_bytes = c.metrics.retention_bytes;
+  mo.head.ooo_window_ms = c.metrics.out_of_order_window_ns / 1'000'000;
+  LOUPE_ASSIGN_OR_RETURN(s.metric_store,
+                         storage::tsdb::MetricStore::Open(s.storage->kv(), s.storage->data_dir() + "/wal/metrics", mo));
+  spdlog::debug("startup: metric store open after {:.1f} ms", ms_since(t0));
+
   s.RegisterMetrics();
   api::RegisterOpsApi(s.router, s.ready, s.metrics);
+  api::RegisterPromApi(s.router, *s.metric_store, s.metrics, api::PromApiOptions{});
 
   http::DispatcherOptions dopts;
   dopts.max_body_bytes = c.max_body_bytes;
@@ -232,7 +272,14 @@ Status Appliance::Stop() {
   }
   s.http_server.reset();
   Status st;
-  if (s.storage) st = s.storage->Close();
+  if (s.metric_store) {
+    st = s.metric_store->Close();
+    s.metric_store.reset();
+  }
+  if (s.storage) {
+    Status closed = s.storage->Close();
+    if (st.ok()) st = closed;
+  }
   return st;
 }
 

@@ -32,6 +32,7 @@ class Loader {
       else if (key == "log") s = Log(v);
       else if (key == "limits") s = Limits(v);
       else if (key == "server") s = Server(v);
+      else if (key == "metrics") s = Metrics(v);
       else s = Unknown(key);
       LOUPE_RETURN_IF_ERROR(s);
     }
@@ -111,6 +112,19 @@ class Loader {
       const auto path = "server." + key;
       if (key == "http_threads") LOUPE_RETURN_IF_ERROR(Int(kv.second, path, &c_->http_threads));
       else if (key == "worker_threads") LOUPE_RETURN_IF_ERROR(Int(kv.second, path, &c_->worker_threads));
+      else return Unknown(path);
+    }
+    return Status::OK();
+  }
+
+  Status Metrics(const YAML::Node& n) {
+    LOUPE_RETURN_IF_ERROR(Map(n, "metrics"));
+    for (const auto& kv : n) {
+      const auto key = kv.first.as<std::string>();
+      const auto path = "metrics." + key;
+      if (key == "retention") LOUPE_RETURN_IF_ERROR(Duration(kv.second, path, &c_->metrics.retention_ns));
+      else if (key == "retention_size") LOUPE_RETURN_IF_ERROR(Bytes(kv.second, path, &c_->metrics.retention_bytes));
+      else if (key == "out_of_order_window") LOUPE_RETURN_IF_ERROR(Duration(kv.second, path, &c_->metrics.out_of_order_window_ns));
       else return Unknown(path);
     }
     return Status::OK();
@@ -273,6 +287,9 @@ Status ValidateConfig(Config* c) {
   if (c->request_timeout_ns <= 0) return Status::InvalidArgument("request timeout must be positive");
   if (c->idle_timeout_ns <= 0) return Status::InvalidArgument("idle timeout must be positive");
   if (c->max_body_bytes == 0) return Status::InvalidArgument("max body size must be positive");
+  if (c->metrics.retention_ns < 0 || c->metrics.out_of_order_window_ns < 0) {
+    return Status::InvalidArgument("metrics retention and out-of-order window must not be negative");
+  }
   return Status::OK();
 }
 

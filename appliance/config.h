@@ -26,6 +26,13 @@ struct ListenConfig {
   std::string otlp_http = "127.0.0.1:4318";
 };
 
+// The metric store (see storage/tsdb/metric_store.h).
+struct MetricsConfig {
+  int64_t retention_ns = 7LL * 24 * 3600 * 1'000'000'000;  // 7d
+  uint64_t retention_bytes = 2ull << 30;                    // 2GiB of chunks
+  int64_t out_of_order_window_ns = 0;                       // off, like Prometheus
+};
+
 struct Config {
   std::string data_dir = "./.loupe";
   bool ephemeral = false;
@@ -46,6 +53,8 @@ struct Config {
   int64_t request_timeout_ns = 120'000'000'000;  // 2m, Prometheus's query timeout
   int64_t idle_timeout_ns = 120'000'000'000;    // keep-alive connections idle this long close
   int64_t shutdown_grace_ns = 1'500'000'000;    // drain budget inside the 2 s stop promise
+  MetricsConfig metrics;
+
   int http_threads = 0;                          // 0 = number of cores (at least 2)
   int worker_threads = 0;                        // 0 = 2 x cores (at least 4)
 };

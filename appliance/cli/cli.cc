@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "appliance/build_info.h"
+#include "appliance/cli/loadgen_command.h"
 #include "appliance/cli/serve_command.h"
 
 namespace loupe::appliance::cli {
@@ -21,6 +22,7 @@ int Main(int argc, char** argv) {
   });
 
   ServeCommand serve(app);
+  LoadgenCommand loadgen(app);
   auto* version = app.add_subcommand("version", "Print version and build information");
 
   // `loupe [serve flags]` means `loupe serve [serve flags]`.
@@ -46,6 +48,7 @@ int Main(int argc, char** argv) {
               << "\n  date:     " << b.build_date << "\n  compiler: " << b.compiler << "\n";
     return 0;
   }
+  if (loadgen.parsed()) return loadgen.Run();
   return serve.Run();
 }
 

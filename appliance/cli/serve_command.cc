@@ -102,6 +102,14 @@ ServeCommand::ServeCommand(CLI::App& app) {
                [](Config& c, const std::string& v) { return SetDuration(&c.request_timeout_ns, v, "--request-timeout"); });
   StringOption("--idle-timeout", "LOUPE_IDLE_TIMEOUT", "Close keep-alive connections idle this long (default 2m)",
                [](Config& c, const std::string& v) { return SetDuration(&c.idle_timeout_ns, v, "--idle-timeout"); });
+  StringOption("--metrics-retention", "LOUPE_METRICS_RETENTION", "Keep metric samples this long (default 7d; 0 = forever)",
+               [](Config& c, const std::string& v) { return SetDuration(&c.metrics.retention_ns, v, "--metrics-retention"); });
+  StringOption("--metrics-retention-size", "LOUPE_METRICS_RETENTION_SIZE",
+               "Drop the oldest metric blocks above this many chunk bytes (default 2GiB; 0 = no limit)",
+               [](Config& c, const std::string& v) { return SetBytes(&c.metrics.retention_bytes, v, "--metrics-retention-size"); });
+  StringOption("--metrics-ooo-window", "LOUPE_METRICS_OOO_WINDOW",
+               "Accept out-of-order samples this far behind the newest (default 0 = off)",
+               [](Config& c, const std::string& v) { return SetDuration(&c.metrics.out_of_order_window_ns, v, "--metrics-ooo-window"); });
   StringOption("--http-threads", "LOUPE_HTTP_THREADS", "HTTP I/O threads (default: cores, at least 2)",
                [](Config& c, const std::string& v) { return SetInt(&c.http_threads, v, "--http-threads"); });
   StringOption("--worker-threads", "LOUPE_WORKER_THREADS", "Handler worker threads (default: 2 x cores, at least 4)",

@@ -1,5 +1,6 @@
-// A small synchronous HTTP/1.1 client for integration tests (Boost.Beast), with keep-alive:
-// one HttpClient is one connection.
+// HttpClient: a small synchronous HTTP/1.1 client (Boost.Beast) with keep-alive — one object is
+// one connection, reconnecting when the server closes it. Used by the load generators, the
+// integration tests, and later by forwarding. Not thread-safe: one per thread.
 #pragma once
 
 #include <memory>
@@ -7,7 +8,7 @@
 #include <utility>
 #include <vector>
 
-namespace loupe::testing {
+namespace loupe::appliance::http {
 
 struct HttpResponse {
   int status = 0;
@@ -39,4 +40,4 @@ class HttpClient {
 HttpResponse HttpGet(const std::string& addr, const std::string& target,
                      const std::vector<std::pair<std::string, std::string>>& headers = {});
 
-}  // namespace loupe::testing
+}  // namespace loupe::appliance::http

@@ -8,11 +8,15 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-#include "tests/integration/http_client.h"
+#include "appliance/http/client.h"
 #include "tests/integration/loupe_process.h"
 
 namespace loupe::testing {
 namespace {
+
+using appliance::http::HttpClient;
+using appliance::http::HttpGet;
+using appliance::http::HttpResponse;
 
 using namespace std::chrono_literals;
 

@@ -7,11 +7,15 @@
 #include <future>
 #include <nlohmann/json.hpp>
 
-#include "tests/integration/http_client.h"
+#include "appliance/http/client.h"
 #include "tests/integration/loupe_process.h"
 
 namespace loupe::testing {
 namespace {
+
+using appliance::http::HttpClient;
+using appliance::http::HttpGet;
+using appliance::http::HttpResponse;
 
 class ServeTest : public ::testing::Test {
  protected:

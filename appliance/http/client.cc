@@ -1,11 +1,11 @@
-#include "tests/integration/http_client.h"
+#include "appliance/http/client.h"
 
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <optional>
 
-namespace loupe::testing {
+namespace loupe::appliance::http {
 
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
@@ -63,7 +63,7 @@ HttpResponse HttpClient::Request(const std::string& method, const std::string& t
   }
   bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
   req.set(bhttp::field::host, impl_->host);
-  req.set(bhttp::field::user_agent, "loupe-test");
+  req.set(bhttp::field::user_agent, "loupe");
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
   if (!body.empty() || method == "POST" || method == "PUT") req.prepare_payload();
@@ -106,4 +106,4 @@ HttpResponse HttpGet(const std::string& addr, const std::string& target,
   return c.Get(target, headers);
 }
 
-}  // namespace loupe::testing
+}  // namespace loupe::appliance::http

@@ -1,0 +1,49 @@
+#include "appliance/cli/loadgen_command.h"
+
+#include <cstdio>
+#include <iostream>
+
+#include "storage/base/units.h"
+
+namespace loupe::appliance::cli {
+
+LoadgenCommand::LoadgenCommand(CLI::App& app) {
+  cmd_ = app.add_subcommand("loadgen", "Generate load against loupe or any compatible endpoint");
+  cmd_->require_subcommand(1);
+  metrics_ = cmd_->add_subcommand("metrics", "Prometheus remote-write load; prints samples/s");
+  auto& o = metrics_options_;
+  metrics_->add_option("--target", o.target, "Remote-write URL")->capture_default_str();
+  metrics_->add_option("--series", o.series, "Number of series")->capture_default_str();
+  metrics_->add_option("--samples", o.samples, "Samples per series")->capture_default_str();
+  metrics_->add_option("--batch", o.batch_series, "Series per request")->capture_default_str();
+  metrics_->add_option("--samples-per-request", o.samples_per_request, "Samples of each series per request")
+      ->capture_default_str();
+  metrics_->add_option("--concurrency", o.concurrency, "Concurrent connections")->capture_default_str();
+  metrics_->add_option("--interval", interval_, "Spacing of a series' samples")->capture_default_str();
+  metrics_->add_option("--labels", o.labels, "Labels per series besides __name__")->capture_default_str();
+  metrics_->add_option("--tenant", o.tenant, "X-Scope-OrgID to send");
+  metrics_->add_flag("!--no-pregenerate", o.pregenerate, "Encode requests while sending instead of up front");
+}
+
+bool LoadgenCommand::parsed() const { return cmd_->parsed(); }
+
+int LoadgenCommand::Run() {
+  auto interval = ParseDurationNanos(interval_);
+  if (!interval.ok()) {
+    std::cerr << "loupe loadgen: " << interval.status().message() << "\n";
+    return 2;
+  }
+  metrics_options_.interval_ms = *interval / 1'000'000;
+  auto r = loadgen::RunMetricsLoadgen(metrics_options_);
+  if (!r.ok()) {
+    std::cerr << "loupe loadgen: " << r.status().message() << "\n";
+    return 2;
+  }
+  std::printf("sent %llu samples in %.3f s: %.0f samples/s (%llu requests, %llu failed)\n",
+              static_cast<unsigned long long>(r->samples), r->seconds, r->samples_per_second(),
+              static_cast<unsigned long long>(r->requests), static_cast<unsigned long long>(r->failed_requests));
+  if (!r->first_error.empty()) std::printf("first error: %s\n", r->first_error.c_str());
+  return r->failed_requests == 0 ? 0 : 1;
+}
+
+}  // namespace loupe::appliance::cli

@@ -1,0 +1,156 @@
+#include "appliance/loadgen/metrics_loadgen.h"
+
+#include <algorithm>
+#include <atomic>
+#include <bit>
+#include <chrono>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+#include "appliance/http/client.h"
+#include "storage/base/clock.h"
+#include "storage/base/coding.h"
+#include "storage/base/compression.h"
+
+namespace loupe::appliance::loadgen {
+namespace {
+
+void PutLen(std::string* out, uint32_t field, std::string_view bytes) {
+  PutVarint64(out, (field << 3) | 2);
+  PutLengthPrefixed(out, bytes);
+}
+
+// The encoded Label messages (prompb field TimeSeries.labels = 1) of one series.
+std::string EncodeSeriesLabels(int index, int extra_labels) {
+  static const char* kJobs[] = {"api", "checkout", "payments", "search", "web"};
+  std::vector<std::pair<std::string, std::string>> labels = {
+      {"__name__", "loadgen_metric_" + std::to_string(index % 100)},
+      {"instance", "host-" + std::to_string(index / 100 % 1000) + ":9100"},
+      {"job", kJobs[index % 5]},
+  };
+  for (int i = 0; i < extra_labels - 2; ++i) {
+    labels.push_back({"label_" + std::to_string(i), "value_" + std::to_string((index / 7 + i) % 50)});
+  }
+  labels.push_back({"series", std::to_string(index)});
+  std::sort(labels.begin(), labels.end());
+  std::string out;
+  for (const auto& [n, v] : labels) {
+    std::string label;
+    PutLen(&label, 1, n);
+    PutLen(&label, 2, v);
+    PutLen(&out, 1, label);
+  }
+  return out;
+}
+
+struct Target {
+  std::string hostport;
+  std::string path;
+};
+
+Result<Target> ParseTarget(const std::string& url) {
+  std::string_view u = url;
+  if (u.substr(0, 7) != "http://") return Status::InvalidArgument("target must be an http:// URL, got " + url);
+  u.remove_prefix(7);
+  const auto slash = u.find('/');
+  Target t;
+  t.hostport = std::string(u.substr(0, slash));
+  t.path = slash == std::string_view::npos ? "/" : std::string(u.substr(slash));
+  if (t.hostport.find(':') == std::string::npos) t.hostport += ":80";
+  return t;
+}
+
+}  // namespace
+
+Result<LoadgenReport> RunMetricsLoadgen(const MetricsLoadgenOptions& o) {
+  if (o.series <= 0 || o.samples <= 0 || o.batch_series <= 0 || o.concurrency <= 0 || o.samples_per_request <= 0) {
+    return Status::InvalidArgument("series, samples, batch, samples-per-request and concurrency must be positive");
+  }
+  LOUPE_ASSIGN_OR_RETURN(const Target target, ParseTarget(o.target));
+  std::vector<std::string> labels(o.series);
+  for (int i = 0; i < o.series; ++i) labels[i] = EncodeSeriesLabels(i, o.labels);
+
+  const int64_t now = Clock::Real().NowMillis();
+  const int64_t t0 = now - static_cast<int64_t>(o.samples - 1) * o.interval_ms;
+  const int workers = std::min(o.concurrency, o.series);
+
+  // Worker w owns series [w*n/workers, (w+1)*n/workers): requests in time order per worker.
+  auto build = [&](int w, std::vector<std::string>* out) {
+    const int begin = static_cast<int>(static_cast<int64_t>(o.series) * w / workers);
+    const int end = static_cast<int>(static_cast<int64_t>(o.series) * (w + 1) / workers);
+    for (int s0 = 0; s0 < o.samples; s0 += o.samples_per_request) {
+      const int s1 = std::min(o.samples, s0 + o.samples_per_request);
+      for (int b = begin; b < end; b += o.batch_series) {
+        std::string req;
+        for (int i = b; i < std::min(end, b + o.batch_series); ++i) {
+          std::string ts = labels[i];
+          for (int s = s0; s < s1; ++s) {
+            std::string sample;
+            sample.push_back(0x09);  // value: field 1, fixed64
+            PutFixed64(&sample, std::bit_cast<uint64_t>(static_cast<double>(s * 10 + i % 7)));
+            sample.push_back(0x10);  // timestamp: field 2, varint
+            PutVarint64(&sample, static_cast<uint64_t>(t0 + s * o.interval_ms));
+            PutLen(&ts, 2, sample);
+          }
+          PutLen(&req, 1, ts);
+        }
+        std::string packed;
+        (void)Compress(Codec::kSnappy, req, &packed);
+        out->push_back(std::move(packed));
+      }
+    }
+  };
+
+  std::vector<std::vector<std::string>> prebuilt(workers);
+  if (o.pregenerate) {
+    std::vector<std::thread> builders;
+    for (int w = 0; w < workers; ++w) builders.emplace_back([&, w] { build(w, &prebuilt[w]); });
+    for (auto& t : builders) t.join();
+  }
+
+  LoadgenReport report;
+  std::atomic<uint64_t> samples{0}, requests{0}, failed{0};
+  std::mutex err_mu;
+  const auto start = std::chrono::steady_clock::now();
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w) {
+    threads.emplace_back([&, w] {
+      std::vector<std::string> local;
+      if (!o.pregenerate) build(w, &local);
+      const auto& reqs = o.pregenerate ? prebuilt[w] : local;
+      const int begin = static_cast<int>(static_cast<int64_t>(o.series) * w / workers);
+      const int end = static_cast<int>(static_cast<int64_t>(o.series) * (w + 1) / workers);
+      http::HttpClient client(target.hostport);
+      std::vector<std::pair<std::string, std::string>> headers = {
+          {"Content-Type", "application/x-protobuf"},
+          {"Content-Encoding", "snappy"},
+          {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+      if (!o.tenant.empty()) headers.emplace_back("X-Scope-OrgID", o.tenant);
+      size_t idx = 0;
+      for (int s0 = 0; s0 < o.samples; s0 += o.samples_per_request) {
+        const int per = std::min(o.samples, s0 + o.samples_per_request) - s0;
+        for (int b = begin; b < end; b += o.batch_series, ++idx) {
+          const int n = std::min(end, b + o.batch_series) - b;
+          auto resp = client.Request("POST", target.path, headers, reqs[idx]);
+          requests++;
+          if (resp.status / 100 != 2) {
+            failed++;
+            std::lock_guard lock(err_mu);
+            if (report.first_error.empty()) report.first_error = std::to_string(resp.status) + " " + resp.body;
+          } else {
+            samples += static_cast<uint64_t>(n) * per;
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  report.samples = samples;
+  report.requests = requests;
+  report.failed_requests = failed;
+  return report;
+}
+
+}  // namespace loupe::appliance::loadgen
