@@ -31,6 +31,8 @@ class Appliance {
   Appliance& operator=(const Appliance&) = delete;
 
   Status Start();
+  // After Stop() every acknowledged write is on disk; in-memory state is freed by the
+  // destructor (which a process about to exit may skip).
   Status Stop();
 
   const Endpoints& endpoints() const;

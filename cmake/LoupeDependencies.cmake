@@ -8,6 +8,7 @@ find_package(Snappy REQUIRED CONFIG)
 find_package(zstd REQUIRED CONFIG)
 find_package(re2 REQUIRED)                                 # cmake/Findre2.cmake (pkg-config)
 find_package(Protobuf REQUIRED)
+find_package(absl REQUIRED CONFIG)                         # flat_hash_map on hot paths
 find_package(gRPC REQUIRED CONFIG)
 find_package(nlohmann_json 3.10 REQUIRED CONFIG)
 find_package(fmt REQUIRED CONFIG)

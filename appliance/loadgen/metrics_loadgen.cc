@@ -44,6 +44,25 @@ std::string EncodeSeriesLabels(int index, int extra_labels) {
   return out;
 }
 
+// Values shaped like a node exporter's: 40% constant gauges, 40% counters growing by small
+// irregular steps, 20% gauges wandering around a level.
+double Value(int series, int sample) {
+  const uint64_t h = (static_cast<uint64_t>(series) * 0x9e3779b97f4a7c15ULL) ^ (static_cast<uint64_t>(sample) * 0xbf58476d1ce4e5b9ULL);
+  switch (series % 5) {
+    case 0:
+    case 1:
+      return static_cast<double>(series % 97);
+    case 2:
+    case 3: {
+      double v = series % 1000;
+      for (int k = 0; k <= sample; ++k) v += static_cast<double>((static_cast<uint64_t>(series) * 31 + k * 17) % 5);
+      return v;
+    }
+    default:
+      return 100.0 + static_cast<double>(h % 1000) / 10.0;
+  }
+}
+
 struct Target {
   std::string hostport;
   std::string path;
@@ -88,7 +107,7 @@ Result<LoadgenReport> RunMetricsLoadgen(const MetricsLoadgenOptions& o) {
           for (int s = s0; s < s1; ++s) {
             std::string sample;
             sample.push_back(0x09);  // value: field 1, fixed64
-            PutFixed64(&sample, std::bit_cast<uint64_t>(static_cast<double>(s * 10 + i % 7)));
+            PutFixed64(&sample, std::bit_cast<uint64_t>(Value(i, s)));
             sample.push_back(0x10);  // timestamp: field 2, varint
             PutVarint64(&sample, static_cast<uint64_t>(t0 + s * o.interval_ms));
             PutLen(&ts, 2, sample);

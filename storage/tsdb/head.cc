@@ -66,7 +66,8 @@ SeriesId Head::Insert(uint64_t ref, std::vector<SymbolId> labels, uint64_t hash)
     s.next_same_hash = it->second;
     it->second = id;
   }
-  by_ref_.emplace(ref, id);
+  if (ref >= by_ref_.size()) by_ref_.resize(std::max<uint64_t>(ref + 1, by_ref_.size() * 3 / 2 + 16), kNoSeries);
+  by_ref_[ref] = id;
   next_ref_ = std::max(next_ref_, ref + 1);
   ++live_series_;
   IndexSeries(id);
@@ -111,20 +112,26 @@ SeriesId Head::GetOrCreate(const model::LabelRef* labels, size_t n, uint64_t has
 }
 
 SeriesId Head::Restore(uint64_t ref, const model::Labels& labels, int64_t min_t, bool persisted) {
-  if (auto it = by_ref_.find(ref); it != by_ref_.end()) {
-    MemSeries& s = series_[it->second];
+  std::vector<model::LabelRef> refs;
+  refs.reserve(labels.size());
+  for (const auto& l : labels) refs.push_back({l.name, l.value});
+  return Restore(ref, refs.data(), refs.size(), min_t, persisted);
+}
+
+SeriesId Head::Restore(uint64_t ref, const model::LabelRef* labels, size_t n, int64_t min_t, bool persisted) {
+  if (SeriesId existing; FindRef(ref, &existing)) {
+    MemSeries& s = series_[existing];
     s.min_t = std::min(s.min_t, min_t);
     s.persisted = s.persisted || persisted;
-    return it->second;
+    return existing;
   }
-  std::vector<model::LabelRef> refs;
   std::vector<SymbolId> syms;
-  for (const auto& l : labels) {
-    refs.push_back({l.name, l.value});
-    syms.push_back(symbols_.Intern(l.name));
-    syms.push_back(symbols_.Intern(l.value));
+  syms.reserve(2 * n);
+  for (size_t i = 0; i < n; ++i) {
+    syms.push_back(symbols_.Intern(labels[i].name));
+    syms.push_back(symbols_.Intern(labels[i].value));
   }
-  const SeriesId id = Insert(ref, std::move(syms), model::HashLabelRefs(refs.data(), refs.size()));
+  const SeriesId id = Insert(ref, std::move(syms), model::HashLabelRefs(labels, n));
   series_[id].min_t = min_t;
   series_[id].persisted = persisted;
   return id;
@@ -161,9 +168,8 @@ Status Head::RestoreHead(SeriesId id, int64_t head_mint, std::string bytes, std:
 }
 
 bool Head::FindRef(uint64_t ref, SeriesId* id) const {
-  auto it = by_ref_.find(ref);
-  if (it == by_ref_.end() || series_[it->second].dead) return false;
-  *id = it->second;
+  if (ref >= by_ref_.size() || by_ref_[ref] == kNoSeries) return false;
+  *id = by_ref_[ref];
   return true;
 }
 
@@ -486,7 +492,7 @@ std::vector<uint64_t> Head::RemoveSeriesBefore(int64_t cutoff) {
     s.app.reset();
     s.ooo.clear();
     s.ooo.shrink_to_fit();
-    by_ref_.erase(s.ref);
+    if (s.ref < by_ref_.size()) by_ref_[s.ref] = kNoSeries;
     --live_series_;
   }
   if (!removed.empty()) RebuildIndex();
@@ -526,7 +532,7 @@ uint64_t Head::ApproxMemoryBytes() const {
              s.ooo.capacity() * sizeof(model::Sample);
   }
   for (const auto& [k, list] : postings_) bytes += 48 + list.capacity() * sizeof(SeriesId);
-  bytes += (by_hash_.size() + by_ref_.size()) * 32;
+  bytes += by_hash_.size() * 16 + by_ref_.capacity() * sizeof(SeriesId);
   return bytes;
 }
 

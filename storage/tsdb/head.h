@@ -17,6 +17,8 @@
 // (mutations under the exclusive lock, reads under the shared one).
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <cstdint>
 #include <deque>
 #include <map>
@@ -113,6 +115,7 @@ class Head {
   SeriesId GetOrCreate(const model::LabelRef* labels, size_t n, uint64_t hash, bool* created);
   // Creates (or finds) a series with a known persistent ref (loading and WAL replay).
   SeriesId Restore(uint64_t ref, const model::Labels& labels, int64_t min_t, bool persisted);
+  SeriesId Restore(uint64_t ref, const model::LabelRef* labels, size_t n, int64_t min_t, bool persisted);
   // Restores a series' open chunk and OOO buffer (loading a checkpoint). kCorruption when the
   // chunk bytes do not decode (the series then starts a fresh head chunk).
   Status RestoreHead(SeriesId id, int64_t head_mint, std::string bytes, std::vector<model::Sample> ooo);
@@ -188,10 +191,12 @@ class Head {
   SymbolTable symbols_;
   std::deque<MemSeries> series_;  // indexed by SeriesId; deque keeps addresses stable
   size_t live_series_ = 0;
-  std::unordered_map<uint64_t, SeriesId> by_hash_;  // first series with this labels hash
-  std::unordered_map<uint64_t, SeriesId> by_ref_;
-  std::unordered_map<uint64_t, PostingsList> postings_;            // (name << 32 | value) -> ids
-  std::unordered_map<SymbolId, std::vector<SymbolId>> values_of_;  // name -> values
+  absl::flat_hash_map<uint64_t, SeriesId> by_hash_;  // first series with this labels hash
+  // Refs are handed out densely (1, 2, 3, ...), so ref -> id is a plain array (kNoSeries for
+  // removed or unknown refs): WAL replay looks one up per sample.
+  std::vector<SeriesId> by_ref_;
+  absl::flat_hash_map<uint64_t, PostingsList> postings_;            // (name << 32 | value) -> ids
+  absl::flat_hash_map<SymbolId, std::vector<SymbolId>> values_of_;  // name -> values
   PostingsList all_;
   uint64_t next_ref_ = 1;
   int64_t max_t_ = INT64_MIN;

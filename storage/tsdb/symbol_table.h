@@ -5,11 +5,13 @@
 // lifetime (strings are never freed or moved).
 #pragma once
 
+#include <absl/container/flat_hash_map.h>
+
 #include <cstdint>
-#include <deque>
+#include <memory>
 #include <string>
 #include <string_view>
-#include <unordered_map>
+#include <vector>
 
 namespace loupe::storage::tsdb {
 
@@ -25,8 +27,14 @@ class SymbolTable {
   uint64_t bytes() const;
 
  private:
-  std::deque<std::string> strings_;  // deque: growth never moves existing elements
-  std::unordered_map<std::string_view, SymbolId> ids_;
+  // Bytes live in fixed arena blocks that never move, so views stay valid; one allocation per
+  // block instead of one per string.
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  std::vector<std::unique_ptr<char[]>> large_;
+  size_t block_used_ = 0;
+  size_t block_size_ = 0;
+  std::vector<std::string_view> strings_;
+  absl::flat_hash_map<std::string_view, SymbolId> ids_;
   uint64_t bytes_ = 0;
 };
 

@@ -47,6 +47,21 @@ void EncodeSeriesRecord(uint32_t tenant, const std::vector<WalSeries>& series, s
   }
 }
 
+void EncodeSeriesRecord(uint32_t tenant, const std::vector<uint64_t>& refs,
+                        const std::vector<model::LabelRef>& labels, const std::vector<uint32_t>& offsets,
+                        std::string* out) {
+  Header(WalRecordType::kSeries, tenant, out);
+  PutVarint64(out, refs.size());
+  for (size_t i = 0; i < refs.size(); ++i) {
+    PutVarint64(out, refs[i]);
+    PutVarint64(out, offsets[i + 1] - offsets[i]);
+    for (uint32_t k = offsets[i]; k < offsets[i + 1]; ++k) {
+      PutLengthPrefixed(out, labels[k].name);
+      PutLengthPrefixed(out, labels[k].value);
+    }
+  }
+}
+
 void EncodeSamplesRecord(uint32_t tenant, const std::vector<WalSample>& samples, std::string* out,
                          WalRecordType type) {
   Header(type, tenant, out);
@@ -99,8 +114,15 @@ Status DecodeWalRecord(std::string_view in, DecodedWalRecord* out) {
       out->type = WalRecordType::kSeries;
       out->series.reserve(n);
       for (uint64_t i = 0; i < n; ++i) {
-        WalSeries s;
-        if (!GetVarint64(&in, &s.ref) || !GetLabels(&in, &s.labels)) return Corrupt("bad series entry");
+        WalSeriesView s;
+        uint64_t nl;
+        if (!GetVarint64(&in, &s.ref) || !GetVarint64(&in, &nl) || nl > in.size()) return Corrupt("bad series entry");
+        s.labels.resize(nl);
+        for (uint64_t k = 0; k < nl; ++k) {
+          if (!GetLengthPrefixed(&in, &s.labels[k].name) || !GetLengthPrefixed(&in, &s.labels[k].value)) {
+            return Corrupt("bad series labels");
+          }
+        }
         out->series.push_back(std::move(s));
       }
       break;

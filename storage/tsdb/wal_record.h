@@ -44,21 +44,32 @@ struct WalExemplar {
 
 // Encoders append one complete record to *out.
 void EncodeSeriesRecord(uint32_t tenant, const std::vector<WalSeries>& series, std::string* out);
+// Series given as views: refs[i] with labels[offsets[i] .. offsets[i+1]).
+void EncodeSeriesRecord(uint32_t tenant, const std::vector<uint64_t>& refs,
+                        const std::vector<model::LabelRef>& labels, const std::vector<uint32_t>& offsets,
+                        std::string* out);
 void EncodeSamplesRecord(uint32_t tenant, const std::vector<WalSample>& samples, std::string* out,
                          WalRecordType type = WalRecordType::kSamples);
 void EncodeExemplarsRecord(uint32_t tenant, const std::vector<WalExemplar>& exemplars, std::string* out);
 void EncodeMetadataRecord(uint32_t tenant, const std::vector<model::MetricMetadata>& md, std::string* out);
 
+// A series entry decoded without copying: the label views point into the payload.
+struct WalSeriesView {
+  uint64_t ref;
+  std::vector<model::LabelRef> labels;  // in the order written (sorted by the writer)
+};
+
 struct DecodedWalRecord {
   WalRecordType type;
   uint32_t tenant = 0;
-  std::vector<WalSeries> series;
+  std::vector<WalSeriesView> series;
   std::vector<WalSample> samples;
   std::vector<WalExemplar> exemplars;
   std::vector<model::MetricMetadata> metadata;
 };
 
-// kCorruption on malformed input or an unknown type.
+// kCorruption on malformed input or an unknown type. Series label views point into `payload`,
+// which must outlive their use.
 Status DecodeWalRecord(std::string_view payload, DecodedWalRecord* out);
 
 }  // namespace loupe::storage::tsdb

@@ -14,7 +14,9 @@ TEST(WalRecordTest, RoundTripEveryType) {
   ASSERT_TRUE(DecodeWalRecord(buf, &r).ok());
   EXPECT_EQ(r.tenant, 3u);
   ASSERT_EQ(r.series.size(), 1u);
-  EXPECT_EQ(r.series[0].labels.ToString(), "x{a=\"b\"}");
+  ASSERT_EQ(r.series[0].labels.size(), 2u);
+  EXPECT_EQ(r.series[0].labels[1].name, "a");
+  EXPECT_EQ(r.series[0].labels[1].value, "b");
 
   buf.clear();
   EncodeSamplesRecord(1, {{7, -5, 1.5}, {8, 1'700'000'000'000, model::StaleNaN()}, {7, 3, -0.0}}, &buf);
