@@ -12,10 +12,13 @@
 #include <thread>
 
 #include "appliance/api/ops_api.h"
+#include "appliance/api/otlp_api.h"
 #include "appliance/api/prom_api.h"
 #include "appliance/build_info.h"
 #include "appliance/grpc/grpc_server.h"
 #include "appliance/grpc/health_service.h"
+#include "appliance/grpc/otlp_services.h"
+#include "ingest/otlp/metrics_ingest.h"
 #include "appliance/http/dispatcher.h"
 #include "appliance/http/router.h"
 #include "appliance/http/server.h"
@@ -74,6 +77,8 @@ struct Appliance::Impl {
   std::unique_ptr<HttpMetrics> http_metrics;
   std::unique_ptr<storage::Storage> storage;
   std::unique_ptr<storage::tsdb::MetricStore> metric_store;
+  std::unique_ptr<ingest::otlp::MetricsIngester> otlp_metrics;
+  std::unique_ptr<grpcsrv::OtlpMetricsService> otlp_metrics_service;
 
   net::io_context io;
   std::unique_ptr<net::executor_work_guard<net::io_context::executor_type>> work;
@@ -193,6 +198,8 @@ Status Appliance::Start() {
   s.RegisterMetrics();
   api::RegisterOpsApi(s.router, s.ready, s.metrics);
   api::RegisterPromApi(s.router, *s.metric_store, s.metrics, api::PromApiOptions{});
+  s.otlp_metrics = std::make_unique<ingest::otlp::MetricsIngester>(*s.metric_store, ingest::otlp::PromTranslationOptions{});
+  api::RegisterOtlpApi(s.router, *s.otlp_metrics);
 
   http::DispatcherOptions dopts;
   dopts.max_body_bytes = c.max_body_bytes;
@@ -222,7 +229,10 @@ Status Appliance::Start() {
     go.port = c.ports == "ephemeral" ? 0 : hp.port;
     go.max_recv_bytes = c.grpc_max_recv_bytes;
     s.grpc_server = std::make_unique<grpcsrv::GrpcServer>(go);
-    s.grpc_health = std::make_unique<grpcsrv::HealthService>(s.ready, std::set<std::string>{});
+    s.otlp_metrics_service = std::make_unique<grpcsrv::OtlpMetricsService>(*s.otlp_metrics, c.auth_token);
+    s.grpc_server->Register(s.otlp_metrics_service.get());
+    s.grpc_health = std::make_unique<grpcsrv::HealthService>(
+        s.ready, std::set<std::string>{"opentelemetry.proto.collector.metrics.v1.MetricsService"});
     s.grpc_server->Register(s.grpc_health.get());
     auto bound = s.grpc_server->Start();
     spdlog::debug("startup: gRPC server started after {:.1f} ms", ms_since(t0));

@@ -7,57 +7,12 @@
 #include <exception>
 
 #include "appliance/api/errors.h"
+#include "appliance/http/auth.h"
 #include "appliance/http/url.h"
 #include "storage/base/compression.h"
 
 namespace loupe::appliance::http {
 namespace {
-
-bool ConstantTimeEqual(std::string_view a, std::string_view b) {
-  unsigned char diff = a.size() == b.size() ? 0 : 1;
-  const size_t n = std::max(a.size(), b.size());
-  for (size_t i = 0; i < n; ++i) {
-    const unsigned char x = i < a.size() ? a[i] : 0;
-    const unsigned char y = i < b.size() ? b[i] : 0;
-    diff |= x ^ y;
-  }
-  return diff == 0;
-}
-
-std::string Base64Decode(std::string_view in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  int bits = 0, acc = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    const int v = val(c);
-    if (v < 0) return {};
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  return out;
-}
-
-bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
-  if (s.size() < prefix.size()) return false;
-  for (size_t i = 0; i < prefix.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(s[i])) != std::tolower(static_cast<unsigned char>(prefix[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
 
 bool AcceptsGzip(std::string_view accept_encoding) {
   // Good enough for real clients: "gzip", "gzip, deflate, br", "gzip;q=1.0". A q=0 opt-out
@@ -81,19 +36,7 @@ Dispatcher::Dispatcher(const Router& router, DispatcherOptions options)
     : router_(router), options_(std::move(options)) {}
 
 bool Dispatcher::Authorized(const Request& req) const {
-  if (options_.auth_token.empty()) return true;
-  const auto auth = req.Header("authorization");
-  if (StartsWithNoCase(auth, "Bearer ")) {
-    return ConstantTimeEqual(auth.substr(7), options_.auth_token);
-  }
-  if (StartsWithNoCase(auth, "Basic ")) {
-    // Grafana data sources send basic auth: any user name, the token as password.
-    const std::string creds = Base64Decode(auth.substr(6));
-    const auto colon = creds.find(':');
-    if (colon == std::string::npos) return false;
-    return ConstantTimeEqual(std::string_view(creds).substr(colon + 1), options_.auth_token);
-  }
-  return false;
+  return http::Authorized(req.Header("authorization"), options_.auth_token);
 }
 
 Dispatcher::Prepared Dispatcher::Prepare(Request& req) const {

@@ -1,0 +1,69 @@
+#include "appliance/api/otlp_api.h"
+
+#include <spdlog/spdlog.h>
+
+#include "appliance/api/errors.h"
+#include "ingest/otlp/otlp_json.h"
+#include "ingest/otlp/otlp_proto.h"
+
+namespace loupe::appliance::api {
+
+using http::ApiFamily;
+using http::Method;
+using http::Request;
+using http::Response;
+namespace colmetrics = ::opentelemetry::proto::collector::metrics::v1;
+
+namespace {
+
+enum class Encoding { kProto, kJson, kOther };
+
+Encoding EncodingOf(const Request& r) {
+  const auto ct = r.Header("content-type");
+  if (ct.find("application/x-protobuf") != std::string_view::npos ||
+      ct.find("application/protobuf") != std::string_view::npos) {
+    return Encoding::kProto;
+  }
+  if (ct.find("application/json") != std::string_view::npos) return Encoding::kJson;
+  return Encoding::kOther;
+}
+
+Response OtlpError(const Status& s, const Request& r) { return ErrorResponse(ApiFamily::kOtlp, s, &r); }
+
+}  // namespace
+
+void RegisterOtlpApi(http::Router& router, ingest::otlp::MetricsIngester& metrics) {
+  auto handler = [&metrics](Request& r) {
+    const Encoding enc = EncodingOf(r);
+    if (enc == Encoding::kOther) {
+      return OtlpError(Status::Unsupported("unsupported content type \"" + std::string(r.Header("content-type")) +
+                                           "\"; use application/x-protobuf or application/json"),
+                       r);
+    }
+    colmetrics::ExportMetricsServiceRequest req;
+    Status s = enc == Encoding::kProto ? ingest::otlp::DecodeMetricsProto(r.body, &req)
+                                       : ingest::otlp::DecodeMetricsJson(r.body, &req);
+    if (!s.ok()) return OtlpError(s.code() == StatusCode::kTooLarge ? s : Status::InvalidArgument(s.message()), r);
+    auto res = metrics.Ingest(r.Tenant(), req);
+    if (!res.ok()) {
+      spdlog::error("OTLP metrics: {}", res.status().message());
+      return OtlpError(Status::Unavailable(res.status().message()), r);
+    }
+    colmetrics::ExportMetricsServiceResponse resp;
+    if (res->rejected_data_points > 0 || !res->error_message.empty()) {
+      resp.mutable_partial_success()->set_rejected_data_points(res->rejected_data_points);
+      resp.mutable_partial_success()->set_error_message(res->error_message);
+    }
+    if (enc == Encoding::kJson) return Response::Json(200, ingest::otlp::EncodeMetricsResponseJson(resp));
+    Response out;
+    out.status = 200;
+    out.content_type = "application/x-protobuf";
+    out.body = resp.SerializeAsString();
+    return out;
+  };
+  const http::RouteOptions otlp{ApiFamily::kOtlp};
+  router.Handle({Method::kPost}, "/v1/metrics", handler, otlp);
+  router.Handle({Method::kPost}, "/api/v1/otlp/v1/metrics", handler, otlp);
+}
+
+}  // namespace loupe::appliance::api

@@ -1,0 +1,44 @@
+#include "appliance/grpc/otlp_services.h"
+
+#include <spdlog/spdlog.h>
+
+#include "appliance/http/auth.h"
+
+namespace loupe::appliance::grpcsrv {
+
+namespace colmetrics = ::opentelemetry::proto::collector::metrics::v1;
+
+namespace {
+std::string_view Metadata(const grpc::ServerContext& context, const char* key) {
+  const auto& md = context.client_metadata();
+  auto it = md.find(key);
+  if (it == md.end()) return {};
+  return std::string_view(it->second.data(), it->second.size());
+}
+}  // namespace
+
+bool GrpcAuthorized(const grpc::ServerContext& context, const std::string& token) {
+  return http::Authorized(Metadata(context, "authorization"), token);
+}
+
+std::string GrpcTenant(const grpc::ServerContext& context) {
+  const auto t = Metadata(context, "x-scope-orgid");
+  return t.empty() ? "anonymous" : std::string(t);
+}
+
+grpc::Status OtlpMetricsService::Export(grpc::ServerContext* context, const colmetrics::ExportMetricsServiceRequest* request,
+                                        colmetrics::ExportMetricsServiceResponse* response) {
+  if (!GrpcAuthorized(*context, auth_token_)) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "unauthorized");
+  auto res = ingester_.Ingest(GrpcTenant(*context), *request);
+  if (!res.ok()) {
+    spdlog::error("OTLP metrics (gRPC): {}", res.status().message());
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, res.status().message());
+  }
+  if (res->rejected_data_points > 0 || !res->error_message.empty()) {
+    response->mutable_partial_success()->set_rejected_data_points(res->rejected_data_points);
+    response->mutable_partial_success()->set_error_message(res->error_message);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace loupe::appliance::grpcsrv

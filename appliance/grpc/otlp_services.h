@@ -1,0 +1,33 @@
+// OTLP gRPC services on the OTLP port: opentelemetry.proto.collector.metrics.v1.MetricsService
+// (traces and logs join as their stores land). Tenant from the `x-scope-orgid` metadata key;
+// with an auth token configured, `authorization` metadata must carry it (UNAUTHENTICATED
+// otherwise). Per-point rejects go to partial_success; storage failures are UNAVAILABLE
+// (retryable).
+#pragma once
+
+#include <string>
+
+#include "ingest/otlp/metrics_ingest.h"
+#include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
+
+namespace loupe::appliance::grpcsrv {
+
+class OtlpMetricsService final : public ::opentelemetry::proto::collector::metrics::v1::MetricsService::Service {
+ public:
+  OtlpMetricsService(ingest::otlp::MetricsIngester& ingester, std::string auth_token)
+      : ingester_(ingester), auth_token_(std::move(auth_token)) {}
+
+  grpc::Status Export(grpc::ServerContext* context,
+                      const ::opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceRequest* request,
+                      ::opentelemetry::proto::collector::metrics::v1::ExportMetricsServiceResponse* response) override;
+
+ private:
+  ingest::otlp::MetricsIngester& ingester_;
+  std::string auth_token_;
+};
+
+// Helpers shared by the OTLP services.
+bool GrpcAuthorized(const grpc::ServerContext& context, const std::string& token);
+std::string GrpcTenant(const grpc::ServerContext& context);
+
+}  // namespace loupe::appliance::grpcsrv
