@@ -13,17 +13,21 @@
 
 #include "appliance/api/ops_api.h"
 #include "appliance/api/otlp_api.h"
+#include "appliance/api/params.h"
 #include "appliance/api/prom_api.h"
 #include "appliance/build_info.h"
 #include "appliance/grpc/grpc_server.h"
 #include "appliance/grpc/health_service.h"
 #include "appliance/grpc/otlp_services.h"
 #include "ingest/otlp/metrics_ingest.h"
+#include "ingest/prom/scrape_manager.h"
+#include "appliance/http/client.h"
 #include "appliance/http/dispatcher.h"
 #include "appliance/http/router.h"
 #include "appliance/http/server.h"
 #include "appliance/selfmon/metrics_registry.h"
 #include "appliance/selfmon/process_metrics.h"
+#include "storage/base/units.h"
 #include "storage/storage.h"
 #include "storage/tsdb/metric_store.h"
 
@@ -78,6 +82,7 @@ struct Appliance::Impl {
   std::unique_ptr<storage::Storage> storage;
   std::unique_ptr<storage::tsdb::MetricStore> metric_store;
   std::unique_ptr<ingest::otlp::MetricsIngester> otlp_metrics;
+  std::unique_ptr<ingest::prom::ScrapeManager> scraper;
   std::unique_ptr<grpcsrv::OtlpMetricsService> otlp_metrics_service;
 
   net::io_context io;
@@ -106,6 +111,63 @@ struct Appliance::Impl {
       return Status::OK();
     }
     endpoints.emplace_back(name, *bound);
+    return Status::OK();
+  }
+
+  nlohmann::json TargetsJson() const {
+    nlohmann::json active = nlohmann::json::array();
+    if (scraper) {
+      for (const auto& t : scraper->Targets()) {
+        nlohmann::json labels = nlohmann::json::object();
+        for (const auto& l : t.labels) labels[l.name] = l.value;
+        active.push_back({{"discoveredLabels", labels},
+                          {"labels", labels},
+                          {"scrapePool", t.scrape_pool},
+                          {"scrapeUrl", t.scrape_url},
+                          {"globalUrl", t.scrape_url},
+                          {"lastError", t.last_error},
+                          {"lastScrape", t.last_scrape_ms ? nlohmann::json(FormatRfc3339(t.last_scrape_ms))
+                                                          : nlohmann::json("0001-01-01T00:00:00Z")},
+                          {"lastScrapeDuration", t.last_scrape_duration_s},
+                          {"health", t.health},
+                          {"scrapeInterval", FormatDurationNanos(t.interval_ms * 1'000'000)},
+                          {"scrapeTimeout", FormatDurationNanos(t.timeout_ms * 1'000'000)}});
+      }
+    }
+    return {{"activeTargets", active}, {"droppedTargets", nlohmann::json::array()},
+            {"droppedTargetCounts", nlohmann::json::object()}};
+  }
+
+  static std::string FormatRfc3339(int64_t ms) { return api::FormatRfc3339Millis(ms); }
+
+  Status StartScraping() {
+    std::vector<ingest::prom::ScrapeConfig> configs;
+    if (!config.scrape_yaml.empty()) {
+      LOUPE_ASSIGN_OR_RETURN(configs, ingest::prom::ParseScrapeConfigs(config.scrape_yaml));
+    }
+    if (config.metrics.self_scrape_interval_ns > 0 && !endpoints.empty()) {
+      ingest::prom::ScrapeConfig self;
+      self.job_name = "loupe";
+      self.interval_ms = config.metrics.self_scrape_interval_ns / 1'000'000;
+      self.timeout_ms = std::min<int64_t>(self.interval_ms, 10'000);
+      self.static_configs.push_back({{endpoints.front().second}, {}});
+      if (!config.auth_token.empty()) self.headers.emplace_back("Authorization", "Bearer " + config.auth_token);
+      if (std::none_of(configs.begin(), configs.end(), [](const auto& c) { return c.job_name == "loupe"; })) {
+        configs.push_back(std::move(self));
+      }
+    }
+    if (configs.empty()) return Status::OK();
+    scraper = std::make_unique<ingest::prom::ScrapeManager>(
+        *metric_store, [](const ingest::prom::FetchRequest& r) -> Result<ingest::prom::FetchResponse> {
+          http::HttpClient client(r.host_port);
+          http::RequestOptions ro;
+          ro.timeout = std::chrono::milliseconds(r.timeout_ms);
+          if (r.max_body_bytes > 0) ro.max_body_bytes = r.max_body_bytes;
+          auto resp = client.Request("GET", r.target, r.headers, "", ro);
+          if (resp.status == 0) return Status::Unavailable(resp.body);
+          return ingest::prom::FetchResponse{resp.status, resp.Header("content-type"), std::move(resp.body)};
+        });
+    scraper->Start(configs);
     return Status::OK();
   }
 
@@ -197,7 +259,9 @@ Status Appliance::Start() {
 
   s.RegisterMetrics();
   api::RegisterOpsApi(s.router, s.ready, s.metrics);
-  api::RegisterPromApi(s.router, *s.metric_store, s.metrics, api::PromApiOptions{});
+  api::PromApiOptions prom_options;
+  prom_options.targets = [&s](const http::Request&) { return s.TargetsJson(); };
+  api::RegisterPromApi(s.router, *s.metric_store, s.metrics, prom_options);
   s.otlp_metrics = std::make_unique<ingest::otlp::MetricsIngester>(*s.metric_store, ingest::otlp::PromTranslationOptions{});
   api::RegisterOtlpApi(s.router, *s.otlp_metrics);
 
@@ -249,6 +313,7 @@ Status Appliance::Start() {
   s.work = std::make_unique<net::executor_work_guard<net::io_context::executor_type>>(s.io.get_executor());
   const int io_threads = c.http_threads > 0 ? c.http_threads : DefaultHttpThreads();
   for (int i = 0; i < io_threads; ++i) s.io_threads.emplace_back([&io = s.io] { io.run(); });
+  LOUPE_RETURN_IF_ERROR(s.StartScraping());
   s.ready = true;
   spdlog::debug("startup: ready after {:.1f} ms", ms_since(t0));
   return Status::OK();
@@ -266,6 +331,7 @@ Status Appliance::Stop() {
       spdlog::warn("shutdown: {} HTTP requests still in flight after the grace period", s.http_server->InFlight());
     }
   }
+  if (s.scraper) s.scraper->Stop();
   if (s.grpc_server) {
     s.grpc_health->Shutdown();
     const auto remaining = deadline - std::chrono::steady_clock::now();

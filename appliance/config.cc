@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "ingest/prom/scrape_config.h"
 #include "storage/base/units.h"
 
 namespace loupe::appliance {
@@ -33,9 +34,11 @@ class Loader {
       else if (key == "limits") s = Limits(v);
       else if (key == "server") s = Server(v);
       else if (key == "metrics") s = Metrics(v);
+      else if (key == "global" || key == "scrape_configs") scrape_[key] = v;
       else s = Unknown(key);
       LOUPE_RETURN_IF_ERROR(s);
     }
+    if (scrape_.size() > 0) c_->scrape_yaml = YAML::Dump(scrape_);
     return Status::OK();
   }
 
@@ -125,6 +128,7 @@ class Loader {
       if (key == "retention") LOUPE_RETURN_IF_ERROR(Duration(kv.second, path, &c_->metrics.retention_ns));
       else if (key == "retention_size") LOUPE_RETURN_IF_ERROR(Bytes(kv.second, path, &c_->metrics.retention_bytes));
       else if (key == "out_of_order_window") LOUPE_RETURN_IF_ERROR(Duration(kv.second, path, &c_->metrics.out_of_order_window_ns));
+      else if (key == "self_scrape_interval") LOUPE_RETURN_IF_ERROR(Duration(kv.second, path, &c_->metrics.self_scrape_interval_ns));
       else return Unknown(path);
     }
     return Status::OK();
@@ -178,6 +182,7 @@ class Loader {
   }
 
   Config* c_;
+  YAML::Node scrape_{YAML::NodeType::Map};
 };
 
 std::string Trim(std::string s) {
@@ -287,6 +292,10 @@ Status ValidateConfig(Config* c) {
   if (c->request_timeout_ns <= 0) return Status::InvalidArgument("request timeout must be positive");
   if (c->idle_timeout_ns <= 0) return Status::InvalidArgument("idle timeout must be positive");
   if (c->max_body_bytes == 0) return Status::InvalidArgument("max body size must be positive");
+  if (!c->scrape_yaml.empty()) {
+    auto scrape = ingest::prom::ParseScrapeConfigs(c->scrape_yaml);
+    if (!scrape.ok()) return scrape.status();
+  }
   if (c->metrics.retention_ns < 0 || c->metrics.out_of_order_window_ns < 0) {
     return Status::InvalidArgument("metrics retention and out-of-order window must not be negative");
   }

@@ -31,6 +31,7 @@ struct MetricsConfig {
   int64_t retention_ns = 7LL * 24 * 3600 * 1'000'000'000;  // 7d
   uint64_t retention_bytes = 2ull << 30;                    // 2GiB of chunks
   int64_t out_of_order_window_ns = 0;                       // off, like Prometheus
+  int64_t self_scrape_interval_ns = 15'000'000'000;         // loupe scrapes its own /metrics; 0 = off
 };
 
 struct Config {
@@ -54,6 +55,9 @@ struct Config {
   int64_t idle_timeout_ns = 120'000'000'000;    // keep-alive connections idle this long close
   int64_t shutdown_grace_ns = 1'500'000'000;    // drain budget inside the 2 s stop promise
   MetricsConfig metrics;
+  // The `global` and `scrape_configs` sections (Prometheus syntax) as YAML text, parsed by
+  // ingest/prom/scrape_config.h.
+  std::string scrape_yaml;
 
   int http_threads = 0;                          // 0 = number of cores (at least 2)
   int worker_threads = 0;                        // 0 = 2 x cores (at least 4)

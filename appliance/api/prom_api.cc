@@ -11,6 +11,7 @@
 #include "appliance/api/prom_json.h"
 #include "appliance/selfmon/metrics_registry.h"
 #include "query/promql/syntax/parser.h"
+#include "prompb/remote.pb.h"
 #include "storage/base/compression.h"
 
 namespace loupe::appliance::api {
@@ -261,6 +262,60 @@ void RegisterPromApi(http::Router& router, storage::tsdb::MetricStore& store, se
     return PromSuccess({{"activeTargets", nlohmann::json::array()}, {"droppedTargets", nlohmann::json::array()},
                         {"droppedTargetCounts", nlohmann::json::object()}});
   }, prom);
+
+  // Remote read (SAMPLES response type): raw samples of every matching series, as Prometheus
+  // answers it; the way to read loupe's data back sample for sample with Prometheus's own tools.
+  router.Handle({Method::kPost}, "/api/v1/read", [&store, limits = options.write_limits](Request& r) {
+    std::string decoded;
+    std::string_view body = r.body;
+    if (r.Header("content-encoding").empty()) {
+      Status s = Decompress(Codec::kSnappy, r.body, limits.max_decoded_bytes, &decoded);
+      if (!s.ok()) return ErrorResponse(ApiFamily::kPlain, Status::InvalidArgument(s.message()), &r);
+      body = decoded;
+    }
+    prometheus::ReadRequest req;
+    if (!req.ParseFromArray(body.data(), static_cast<int>(body.size()))) {
+      return ErrorResponse(ApiFamily::kPlain, Status::InvalidArgument("proto: cannot parse ReadRequest"), &r);
+    }
+    prometheus::ReadResponse resp;
+    std::vector<storage::model::Sample> samples;
+    for (const auto& q : req.queries()) {
+      std::vector<Matcher> matchers;
+      for (const auto& m : q.matchers()) {
+        static constexpr storage::model::MatchType kTypes[] = {
+            storage::model::MatchType::kEqual, storage::model::MatchType::kNotEqual,
+            storage::model::MatchType::kRegexMatch, storage::model::MatchType::kRegexNoMatch};
+        if (m.type() < 0 || m.type() > 3) return ErrorResponse(ApiFamily::kPlain, Status::InvalidArgument("invalid matcher type"), &r);
+        auto mm = Matcher::Create(kTypes[m.type()], m.name(), m.value());
+        if (!mm.ok()) return ErrorResponse(ApiFamily::kPlain, mm.status(), &r);
+        matchers.push_back(std::move(*mm));
+      }
+      auto series = store.Select(r.Tenant(), matchers, q.start_timestamp_ms(), q.end_timestamp_ms(), true);
+      if (!series.ok()) return ErrorResponse(ApiFamily::kPlain, series.status(), &r);
+      auto* result = resp.add_results();
+      for (const auto& s : *series) {
+        storage::tsdb::DecodeChunks(s.chunks, q.start_timestamp_ms(), q.end_timestamp_ms(), &samples);
+        if (samples.empty()) continue;
+        auto* ts = result->add_timeseries();
+        for (const auto& l : s.labels) {
+          auto* lp = ts->add_labels();
+          lp->set_name(l.name);
+          lp->set_value(l.value);
+        }
+        for (const auto& smp : samples) {
+          auto* sp = ts->add_samples();
+          sp->set_timestamp(smp.t);
+          sp->set_value(smp.v);
+        }
+      }
+    }
+    Response out;
+    out.status = 200;
+    out.content_type = "application/x-protobuf";
+    out.headers.emplace_back("Content-Encoding", "snappy");
+    (void)Compress(Codec::kSnappy, resp.SerializeAsString(), &out.body);
+    return out;
+  }, http::RouteOptions{ApiFamily::kPlain});
 
   // Federation: the latest sample of every matching series within the lookback, as text.
   router.Handle({Method::kGet}, "/federate", [&store, lookback = options.lookback_ms](Request& r) {

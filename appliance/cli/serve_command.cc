@@ -111,6 +111,9 @@ ServeCommand::ServeCommand(CLI::App& app) {
   StringOption("--metrics-ooo-window", "LOUPE_METRICS_OOO_WINDOW",
                "Accept out-of-order samples this far behind the newest (default 0 = off)",
                [](Config& c, const std::string& v) { return SetDuration(&c.metrics.out_of_order_window_ns, v, "--metrics-ooo-window"); });
+  StringOption("--self-scrape-interval", "LOUPE_SELF_SCRAPE_INTERVAL",
+               "Scrape loupe's own /metrics this often as job \"loupe\" (default 15s; 0 = off)",
+               [](Config& c, const std::string& v) { return SetDuration(&c.metrics.self_scrape_interval_ns, v, "--self-scrape-interval"); });
   StringOption("--http-threads", "LOUPE_HTTP_THREADS", "HTTP I/O threads (default: cores, at least 2)",
                [](Config& c, const std::string& v) { return SetInt(&c.http_threads, v, "--http-threads"); });
   StringOption("--worker-threads", "LOUPE_WORKER_THREADS", "Handler worker threads (default: 2 x cores, at least 4)",

@@ -25,6 +25,7 @@ struct HttpClient::Impl {
   beast::flat_buffer buffer;
   std::string host, port;
   bool connected = false;
+  std::chrono::milliseconds timeout{30000};
 
   beast::error_code Connect() {
     beast::error_code ec;
@@ -33,7 +34,7 @@ struct HttpClient::Impl {
     tcp::resolver resolver(io);
     auto results = resolver.resolve(host, port, ec);
     if (ec) return ec;
-    stream.expires_after(std::chrono::seconds(10));
+    stream.expires_after(timeout);
     stream.connect(results, ec);
     connected = !ec;
     return ec;
@@ -54,9 +55,10 @@ HttpClient::~HttpClient() {
 
 HttpResponse HttpClient::Request(const std::string& method, const std::string& target,
                                  const std::vector<std::pair<std::string, std::string>>& headers,
-                                 const std::string& body) {
+                                 const std::string& body, const RequestOptions& options) {
   HttpResponse out;
   beast::error_code ec;
+  impl_->timeout = options.timeout;
   if (!impl_->connected && (ec = impl_->Connect())) {
     out.body = "connect: " + ec.message();
     return out;
@@ -67,7 +69,7 @@ HttpResponse HttpClient::Request(const std::string& method, const std::string& t
   for (const auto& [k, v] : headers) req.set(k, v);
   req.body() = body;
   if (!body.empty() || method == "POST" || method == "PUT") req.prepare_payload();
-  impl_->stream.expires_after(std::chrono::seconds(30));
+  impl_->stream.expires_after(options.timeout);
   bhttp::write(impl_->stream, req, ec);
   if (ec) {
     impl_->connected = false;
@@ -78,7 +80,7 @@ HttpResponse HttpClient::Request(const std::string& method, const std::string& t
   std::optional<bhttp::response_parser<bhttp::string_body>> parser;
   while (true) {
     parser.emplace();
-    parser->body_limit(1ull << 30);
+    parser->body_limit(options.max_body_bytes);
     if (method == "HEAD") parser->skip(true);
     bhttp::read(impl_->stream, impl_->buffer, *parser, ec);
     if (ec) {

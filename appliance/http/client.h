@@ -3,12 +3,19 @@
 // integration tests, and later by forwarding. Not thread-safe: one per thread.
 #pragma once
 
+#include <chrono>
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace loupe::appliance::http {
+
+struct RequestOptions {
+  std::chrono::milliseconds timeout{30000};  // whole request: connect, write, read
+  uint64_t max_body_bytes = 1ull << 30;      // larger responses fail ("body limit exceeded")
+};
 
 struct HttpResponse {
   int status = 0;
@@ -25,7 +32,7 @@ class HttpClient {
   // Any failure (connect, read) yields status 0 and the error text in body.
   HttpResponse Request(const std::string& method, const std::string& target,
                        const std::vector<std::pair<std::string, std::string>>& headers = {},
-                       const std::string& body = "");
+                       const std::string& body = "", const RequestOptions& options = {});
   HttpResponse Get(const std::string& target,
                    const std::vector<std::pair<std::string, std::string>>& headers = {}) {
     return Request("GET", target, headers);
