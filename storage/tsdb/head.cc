@@ -155,11 +155,10 @@ Status Head::RestoreHead(SeriesId id, int64_t head_mint, std::string bytes, std:
   }
   s.app = std::move(*app);
   s.head_mint = head_mint;
-  for (auto it = s.chunk.Iterator(); it.Next();) {
-    s.last_t = it.AtT();
-    s.last_v = it.AtV();
-  }
   if (s.chunk.NumSamples() > 0) {
+    // Resuming the appender decoded the chunk once already; it knows the last sample.
+    s.last_t = s.app->LastT();
+    s.last_v = s.app->LastV();
     s.max_t = std::max(s.max_t, s.last_t);
     s.min_t = std::min(s.min_t, head_mint);
     max_t_ = std::max(max_t_, s.last_t);

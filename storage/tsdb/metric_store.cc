@@ -34,18 +34,15 @@ std::string EncodeSeriesValue(const model::Labels& labels, int64_t min_t) {
   return v;
 }
 
-bool DecodeSeriesValue(std::string_view in, model::Labels* labels, int64_t* min_t) {
+// Label views point into `in`. The writer stored them sorted.
+bool DecodeSeriesValue(std::string_view in, std::vector<model::LabelRef>* labels, int64_t* min_t) {
   uint64_t n;
   if (!GetVarint64(&in, &n) || n > in.size()) return false;
-  std::vector<model::Label> ls;
+  labels->resize(n);
   for (uint64_t i = 0; i < n; ++i) {
-    std::string_view name, value;
-    if (!GetLengthPrefixed(&in, &name) || !GetLengthPrefixed(&in, &value)) return false;
-    ls.push_back({std::string(name), std::string(value)});
+    if (!GetLengthPrefixed(&in, &(*labels)[i].name) || !GetLengthPrefixed(&in, &(*labels)[i].value)) return false;
   }
-  if (!GetSignedVarint64(&in, min_t)) return false;
-  *labels = model::Labels::FromUnsorted(std::move(ls));
-  return true;
+  return GetSignedVarint64(&in, min_t);
 }
 
 std::string EncodeHeadValue(const SeriesCheckpoint& c) {
@@ -233,23 +230,31 @@ Status MetricStore::Load() {
   }
   // Series, then their checkpointed head chunks.
   {
-    auto it = kv_.NewIterator(series_cf_);
+    kv::IteratorOptions io;
+    io.fill_cache = false;
+    auto it = kv_.NewIterator(series_cf_, io);
+    std::vector<model::LabelRef> labels;
+    uint64_t bad = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       const auto k = it->key();
-      if (k.size() != 12) continue;
-      Tenant* t = TenantById(DecodeBigEndian32(k.data()));
-      model::Labels labels;
+      Tenant* t = k.size() == 12 ? TenantById(DecodeBigEndian32(k.data())) : nullptr;
       int64_t min_t;
       if (!t || !DecodeSeriesValue(it->value(), &labels, &min_t)) {
-        spdlog::warn("metric store: skipping undecodable series record");
+        ++bad;
         continue;
       }
-      t->head.Restore(DecodeBigEndian64(k.data() + 4), labels, min_t, /*persisted=*/true);
+      t->head.Restore(DecodeBigEndian64(k.data() + 4), labels.data(), labels.size(), min_t, /*persisted=*/true);
+    }
+    if (bad) {
+      spdlog::warn("metric store: {} undecodable series records skipped", bad);
+      corrupt_series_ += bad;
     }
     LOUPE_RETURN_IF_ERROR(it->status());
   }
   {
-    auto it = kv_.NewIterator(head_cf_);
+    kv::IteratorOptions io;
+    io.fill_cache = false;
+    auto it = kv_.NewIterator(head_cf_, io);
     uint64_t bad = 0;
     for (it->SeekToFirst(); it->Valid(); it->Next()) {
       const auto k = it->key();
@@ -806,6 +811,7 @@ MetricStoreStats MetricStore::Stats() const {
   s.wal_replayed_records = wal_replayed_records_;
   s.wal_replay_dropped_samples = wal_replay_dropped_;
   s.corrupt_chunks = corrupt_chunks_;
+  s.corrupt_series = corrupt_series_;
   s.retention_deleted_blocks = retention_deleted_blocks_;
   s.replay_ms = replay_ms_;
   return s;

@@ -75,6 +75,7 @@ struct MetricStoreStats {
   uint64_t wal_replayed_records = 0;
   uint64_t wal_replay_dropped_samples = 0;  // samples whose series record was lost
   uint64_t corrupt_chunks = 0;        // persisted chunks that failed to decode on read
+  uint64_t corrupt_series = 0;        // series records that failed to decode at load (skipped)
   uint64_t retention_deleted_blocks = 0;
   uint64_t head_memory_bytes = 0;
   int64_t replay_ms = 0;
@@ -219,6 +220,7 @@ class MetricStore {
   std::atomic<uint64_t> wal_replayed_records_{0};
   std::atomic<uint64_t> wal_replay_dropped_{0};
   std::atomic<uint64_t> corrupt_chunks_{0};
+  std::atomic<uint64_t> corrupt_series_{0};
   std::atomic<uint64_t> retention_deleted_blocks_{0};
   int64_t replay_ms_ = 0;
 };

@@ -237,3 +237,30 @@ TEST_F(MetricStoreTest, OutOfOrderSamplesMergeInQueries) {
 
 }  // namespace
 }  // namespace loupe::storage::tsdb
+
+namespace loupe::storage::tsdb {
+namespace {
+
+TEST_F(MetricStoreTest, CorruptSeriesRecordIsSkippedAndCounted) {
+  Append(Labels{{"__name__", "a"}}, {{1000, 1}});
+  Append(Labels{{"__name__", "b"}}, {{1000, 2}});
+  ASSERT_TRUE(store_->Checkpoint().ok());  // series records now live in metric_series
+  CloseAll();
+  {
+    auto kv = *kv::RocksStore::Open(dir_.Sub("kv"), {}, MetricStore::ColumnFamilies());
+    auto cf = *kv->Family(kSeriesFamily);
+    auto it = kv->NewIterator(cf);
+    it->SeekToFirst();
+    ASSERT_TRUE(it->Valid());
+    const std::string key(it->key());
+    it.reset();
+    ASSERT_TRUE(kv->Put(cf, key, "\x05garbage").ok());
+  }
+  OpenAll();
+  EXPECT_EQ(store_->Stats().corrupt_series, 1u);
+  // The other series is intact; the damaged one is gone (its WAL was truncated by the checkpoint).
+  EXPECT_EQ(Read("a").size() + Read("b").size(), 1u);
+}
+
+}  // namespace
+}  // namespace loupe::storage::tsdb

@@ -135,6 +135,8 @@ Result<XorAppender> XorChunk::Appender() {
 
 int XorAppender::NumSamples() const { return chunk_->NumSamples(); }
 
+double XorAppender::LastV() const { return std::bit_cast<double>(v_bits_); }
+
 Status XorAppender::Append(int64_t t, double v) {
   std::string* bytes = &chunk_->bytes_;
   const int num = HeaderCount(*bytes);

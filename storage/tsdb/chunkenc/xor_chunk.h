@@ -110,6 +110,9 @@ class XorAppender {
   Status Append(int64_t t, double v);
 
   int NumSamples() const;
+  // The last sample appended (or recovered when resuming); meaningful when NumSamples() > 0.
+  int64_t LastT() const { return t_; }
+  double LastV() const;
 
  private:
   friend class XorChunk;
