@@ -117,15 +117,27 @@ void RegisterPromApi(http::Router& router, storage::tsdb::MetricStore& store, se
       requests.With({std::to_string(resp.status)}).Inc();
       return resp;
     };
-    const auto ctype = r.Header("content-type");
-    if (ctype.find("proto=io.prometheus.write.v2.Request") != std::string_view::npos) {
-      return finish(ErrorResponse(ApiFamily::kPlain,
-                                  Status::Unsupported("remote write 2.0 (io.prometheus.write.v2.Request) is not "
-                                                      "supported yet; send prometheus.WriteRequest"),
-                                  &r));
-    }
-    if (!ctype.empty() && ctype.find("application/x-protobuf") == std::string_view::npos) {
-      return finish(ErrorResponse(ApiFamily::kPlain, Status::Unsupported("unsupported Content-Type " + std::string(ctype)), &r));
+    // Content-Type negotiation of the remote-write 2.0 spec: no proto parameter (or
+    // proto=prometheus.WriteRequest) is 1.0, proto=io.prometheus.write.v2.Request is 2.0.
+    const std::string ctype(r.Header("content-type"));
+    bool v2 = false;
+    if (!ctype.empty()) {
+      if (ctype.find("application/x-protobuf") != 0) {
+        return finish(ErrorResponse(ApiFamily::kPlain, Status::Unsupported("unsupported Content-Type " + ctype), &r));
+      }
+      const auto p = ctype.find("proto=");
+      if (p != std::string::npos) {
+        std::string proto = ctype.substr(p + 6);
+        proto = proto.substr(0, proto.find(';'));
+        while (!proto.empty() && (proto.back() == ' ' || proto.back() == '"')) proto.pop_back();
+        while (!proto.empty() && proto.front() == '"') proto.erase(proto.begin());
+        if (proto == "io.prometheus.write.v2.Request") {
+          v2 = true;
+        } else if (proto != "prometheus.WriteRequest") {
+          return finish(ErrorResponse(ApiFamily::kPlain,
+                                      Status::Unsupported("unknown remote write proto type \"" + proto + "\""), &r));
+        }
+      }
     }
     // The body is snappy block-compressed protobuf with Content-Encoding: snappy, which the
     // dispatcher already undid under the body cap. Like Prometheus we also take a snappy body
@@ -142,8 +154,18 @@ void RegisterPromApi(http::Router& router, storage::tsdb::MetricStore& store, se
     }
     ingest::prom::RemoteWriteResult res;
     auto app = store.NewAppender(r.Tenant());
-    Status s = ingest::prom::DecodeWriteRequest(proto, limits, app.get(), &res);
-    if (!s.ok()) return finish(ErrorResponse(ApiFamily::kPlain, s, &r));
+    Status s = v2 ? ingest::prom::DecodeWriteRequestV2(proto, limits, app.get(), &res)
+                  : ingest::prom::DecodeWriteRequest(proto, limits, app.get(), &res);
+    // Remote write 2.0 receivers report what they wrote, on success and on error alike.
+    auto written = [v2](Response resp, uint64_t samples, uint64_t exemplars) {
+      if (v2) {
+        resp.headers.emplace_back("X-Prometheus-Remote-Write-Samples-Written", std::to_string(samples));
+        resp.headers.emplace_back("X-Prometheus-Remote-Write-Histograms-Written", "0");
+        resp.headers.emplace_back("X-Prometheus-Remote-Write-Exemplars-Written", std::to_string(exemplars));
+      }
+      return resp;
+    };
+    if (!s.ok()) return finish(written(ErrorResponse(ApiFamily::kPlain, s, &r), 0, 0));
     auto committed = app->Commit();
     if (!committed.ok()) {
       spdlog::error("remote write: {}", committed.status().message());
@@ -154,9 +176,10 @@ void RegisterPromApi(http::Router& router, storage::tsdb::MetricStore& store, se
     resent->Add(static_cast<double>(committed->samples_resent));
     histograms->Add(static_cast<double>(res.histograms_dropped));
     if (committed->rejected() > 0) {
-      return finish(ErrorResponse(ApiFamily::kPlain, Status::InvalidArgument(committed->first_error), &r));
+      return finish(written(ErrorResponse(ApiFamily::kPlain, Status::InvalidArgument(committed->first_error), &r),
+                            committed->samples_appended, committed->exemplars_appended));
     }
-    return finish(Response::NoContent());
+    return finish(written(Response::NoContent(), committed->samples_appended, committed->exemplars_appended));
   }, http::RouteOptions{ApiFamily::kPlain});
 
   router.Handle({Method::kGet, Method::kPost}, "/api/v1/series", [&store](Request& r) {

@@ -1,5 +1,5 @@
 // The Prometheus HTTP API's metadata and write endpoints (queries come with the PromQL engine):
-//   POST /api/v1/write                         remote write 1.0 (snappy protobuf) -> 204
+//   POST /api/v1/write                         remote write 1.0 and 2.0 (snappy protobuf) -> 204
 //   POST /api/v1/read                          remote read, SAMPLES response type
 //   GET|POST /api/v1/series                    match[]+, start, end, limit
 //   GET|POST /api/v1/labels                    match[], start, end, limit

@@ -41,4 +41,10 @@ struct RemoteWriteResult {
 Status DecodeWriteRequest(std::string_view proto, const RemoteWriteLimits& limits,
                           storage::tsdb::MetricStore::Appender* app, RemoteWriteResult* result);
 
+// Remote write 2.0: `io.prometheus.write.v2.Request` (symbols table + label refs; metadata per
+// series). Same validation and error behaviour as 1.0; native histograms are counted, not
+// stored. An out-of-range symbol reference is kInvalidArgument.
+Status DecodeWriteRequestV2(std::string_view proto, const RemoteWriteLimits& limits,
+                            storage::tsdb::MetricStore::Appender* app, RemoteWriteResult* result);
+
 }  // namespace loupe::ingest::prom

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "io/prometheus/write/v2/types.pb.h"
 #include "prompb/remote.pb.h"
 #include "tests/testing/temp_dir.h"
 
@@ -156,6 +157,47 @@ TEST_F(RemoteWriteTest, GarbageIsInvalidArgument) {
     EXPECT_EQ(DecodeWriteRequest(bad, {}, app.get(), &res).code(), StatusCode::kInvalidArgument);
   }
   EXPECT_TRUE(DecodeWriteRequest("", {}, app.get(), &res).ok()) << "an empty request is valid";
+}
+
+TEST_F(RemoteWriteTest, Version2SymbolsRefsMetadataAndExemplars) {
+  io::prometheus::write::v2::Request req;
+  for (const char* s : {"", "__name__", "rpc_seconds_count", "job", "api", "trace_id", "abc", "RPC latency.", "seconds"}) {
+    req.add_symbols(s);
+  }
+  auto* ts = req.add_timeseries();
+  for (uint32_t r : {3u, 4u, 1u, 2u}) ts->add_labels_refs(r);  // unsorted: job first
+  auto* smp = ts->add_samples();
+  smp->set_value(7);
+  smp->set_timestamp(1000);
+  auto* ex = ts->add_exemplars();
+  ex->add_labels_refs(5);
+  ex->add_labels_refs(6);
+  ex->set_value(0.5);
+  ex->set_timestamp(1000);
+  ts->mutable_metadata()->set_type(io::prometheus::write::v2::Metadata::METRIC_TYPE_COUNTER);
+  ts->mutable_metadata()->set_help_ref(7);
+  ts->mutable_metadata()->set_unit_ref(8);
+  RemoteWriteResult res;
+  auto app = store_->NewAppender("anonymous");
+  const std::string bytes = req.SerializeAsString();  // label views point into it until Commit
+  ASSERT_TRUE(DecodeWriteRequestV2(bytes, {}, app.get(), &res).ok());
+  ASSERT_TRUE(app->Commit().ok());
+  EXPECT_EQ(res.samples, 1u);
+  EXPECT_EQ(res.exemplars, 1u);
+  EXPECT_EQ(Read("rpc_seconds_count"), (std::vector<storage::model::Sample>{{1000, 7}}));
+  auto md = store_->Metadata("anonymous")["rpc_seconds_count"];
+  EXPECT_EQ(md.type, storage::model::MetricType::kCounter);
+  EXPECT_EQ(md.help, "RPC latency.");
+  EXPECT_EQ(md.unit, "seconds");
+
+  io::prometheus::write::v2::Request bad;
+  bad.add_symbols("");
+  bad.add_timeseries()->add_labels_refs(1);
+  auto app2 = store_->NewAppender("anonymous");
+  EXPECT_FALSE(DecodeWriteRequestV2(bad.SerializeAsString(), {}, app2.get(), &res).ok()) << "odd refs";
+  bad.mutable_timeseries(0)->add_labels_refs(9);
+  auto s = DecodeWriteRequestV2(bad.SerializeAsString(), {}, app2.get(), &res);
+  EXPECT_NE(s.message().find("out of range"), std::string::npos) << s;
 }
 
 }  // namespace

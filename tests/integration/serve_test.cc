@@ -137,6 +137,23 @@ TEST_F(ServeTest, Expect100ContinueIsAnswered) {
   EXPECT_EQ(r2.status, 413) << r2.body;
 }
 
+TEST_F(ServeTest, RemoteWriteContentTypeNegotiation) {
+  HttpClient c(proc_->Addr("prometheus"));
+  // An empty remote-write 2.0 request: 204 with the written-count headers.
+  auto r = c.Request("POST", "/api/v1/write",
+                     {{"Content-Type", "application/x-protobuf;proto=io.prometheus.write.v2.Request"},
+                      {"Content-Encoding", "snappy"}, {"X-Prometheus-Remote-Write-Version", "2.0.0"}},
+                     std::string("\x00", 1));
+  EXPECT_EQ(r.status, 204) << r.body;
+  EXPECT_EQ(r.Header("x-prometheus-remote-write-samples-written"), "0");
+  EXPECT_EQ(r.Header("x-prometheus-remote-write-histograms-written"), "0");
+  auto unknown = c.Request("POST", "/api/v1/write", {{"Content-Type", "application/x-protobuf;proto=foo.Bar"}}, "x");
+  EXPECT_EQ(unknown.status, 415);
+  auto garbage = c.Request("POST", "/api/v1/write", {{"Content-Type", "application/x-protobuf"}}, "not snappy");
+  EXPECT_EQ(garbage.status, 400);
+  EXPECT_NE(garbage.body.find("snappy"), std::string::npos) << garbage.body;
+}
+
 TEST_F(ServeTest, UnknownPathIs404) {
   auto r = HttpGet(proc_->Addr("http"), "/api/v1/does-not-exist");
   EXPECT_EQ(r.status, 404);
