@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "appliance/api/ops_api.h"
+#include "appliance/api/loki_api.h"
 #include "appliance/api/otlp_api.h"
 #include "appliance/api/params.h"
 #include "appliance/api/prom_api.h"
@@ -29,6 +30,7 @@
 #include "appliance/selfmon/process_metrics.h"
 #include "storage/base/units.h"
 #include "storage/storage.h"
+#include "storage/logstore/log_store.h"
 #include "storage/tsdb/metric_store.h"
 
 namespace loupe::appliance {
@@ -81,6 +83,8 @@ struct Appliance::Impl {
   std::unique_ptr<HttpMetrics> http_metrics;
   std::unique_ptr<storage::Storage> storage;
   std::unique_ptr<storage::tsdb::MetricStore> metric_store;
+  std::unique_ptr<storage::logstore::LogStore> log_store;
+  std::unique_ptr<grpcsrv::OtlpLogsService> otlp_logs_service;
   std::unique_ptr<ingest::otlp::MetricsIngester> otlp_metrics;
   std::unique_ptr<ingest::prom::ScrapeManager> scraper;
   std::unique_ptr<grpcsrv::OtlpMetricsService> otlp_metrics_service;
@@ -211,6 +215,28 @@ struct Appliance::Impl {
         w.Family("loupe_tsdb_wal_replay_seconds", selfmon::MetricType::kGauge, "Time the last start spent loading and replaying the metric store.");
         w.Sample("", {}, static_cast<double>(ms.replay_ms) / 1000.0);
       }
+      if (log_store) {
+        const auto ls = log_store->GetStats();
+        w.Family("loupe_logs_streams", selfmon::MetricType::kGauge, "Log streams in the head.");
+        w.Sample("", {}, static_cast<double>(ls.streams));
+        w.Family("loupe_logs_entries_appended_total", selfmon::MetricType::kCounter, "Log entries appended.");
+        w.Sample("", {}, static_cast<double>(ls.entries_appended));
+        w.Family("loupe_logs_bytes_appended_total", selfmon::MetricType::kCounter, "Log line and metadata bytes appended.");
+        w.Sample("", {}, static_cast<double>(ls.bytes_appended));
+        w.Family("loupe_logs_chunks_flushed_total", selfmon::MetricType::kCounter, "Log chunks written to RocksDB.");
+        w.Sample("", {}, static_cast<double>(ls.chunks_flushed));
+        w.Family("loupe_logs_chunk_stored_bytes", selfmon::MetricType::kGauge, "Compressed log chunk bytes stored.");
+        w.Sample("", {}, static_cast<double>(ls.chunk_bytes_stored));
+        w.Family("loupe_logs_wal_bytes", selfmon::MetricType::kGauge, "Bytes in the log write-ahead log.");
+        w.Sample("", {}, static_cast<double>(ls.wal_bytes));
+        w.Family("loupe_logs_wal_corruptions_total", selfmon::MetricType::kCounter,
+                 "Torn tails, corrupt segments and undecodable records found while replaying the log WAL.");
+        w.Sample("", {}, static_cast<double>(ls.wal_corruptions));
+        w.Family("loupe_logs_corrupt_blocks_total", selfmon::MetricType::kCounter, "Stored log blocks that failed to decode.");
+        w.Sample("", {}, static_cast<double>(ls.corrupt_blocks));
+        w.Family("loupe_logs_head_memory_bytes", selfmon::MetricType::kGauge, "Approximate bytes held by the log head.");
+        w.Sample("", {}, static_cast<double>(ls.head_memory_bytes));
+      }
       if (!storage) return;
       const auto sizes = storage->Sizes();
       w.Family("loupe_storage_sst_bytes", selfmon::MetricType::kGauge, "Bytes in RocksDB SST files, by column family.");
@@ -246,6 +272,7 @@ Status Appliance::Start() {
   storage::StorageOptions so;
   so.data_dir = c.data_dir;
   so.column_families = storage::tsdb::MetricStore::ColumnFamilies();
+  for (auto& cf : storage::logstore::LogStore::ColumnFamilies()) so.column_families.push_back(cf);
   LOUPE_ASSIGN_OR_RETURN(s.storage, storage::Storage::Open(so));
   spdlog::debug("startup: storage open after {:.1f} ms", ms_since(t0));
 
@@ -256,6 +283,12 @@ Status Appliance::Start() {
   LOUPE_ASSIGN_OR_RETURN(s.metric_store,
                          storage::tsdb::MetricStore::Open(s.storage->kv(), s.storage->data_dir() + "/wal/metrics", mo));
   spdlog::debug("startup: metric store open after {:.1f} ms", ms_since(t0));
+  storage::logstore::LogStoreOptions lo;
+  lo.retention_ns = c.logs.retention_ns;
+  lo.retention_bytes = c.logs.retention_bytes;
+  LOUPE_ASSIGN_OR_RETURN(s.log_store,
+                         storage::logstore::LogStore::Open(s.storage->kv(), s.storage->data_dir() + "/wal/logs", lo));
+  spdlog::debug("startup: log store open after {:.1f} ms", ms_since(t0));
 
   s.RegisterMetrics();
   api::RegisterOpsApi(s.router, s.ready, s.metrics);
@@ -264,6 +297,7 @@ Status Appliance::Start() {
   api::RegisterPromApi(s.router, *s.metric_store, s.metrics, prom_options);
   s.otlp_metrics = std::make_unique<ingest::otlp::MetricsIngester>(*s.metric_store, ingest::otlp::PromTranslationOptions{});
   api::RegisterOtlpApi(s.router, *s.otlp_metrics);
+  api::RegisterLokiApi(s.router, *s.log_store, s.metrics);
 
   http::DispatcherOptions dopts;
   dopts.max_body_bytes = c.max_body_bytes;
@@ -295,8 +329,11 @@ Status Appliance::Start() {
     s.grpc_server = std::make_unique<grpcsrv::GrpcServer>(go);
     s.otlp_metrics_service = std::make_unique<grpcsrv::OtlpMetricsService>(*s.otlp_metrics, c.auth_token);
     s.grpc_server->Register(s.otlp_metrics_service.get());
+    s.otlp_logs_service = std::make_unique<grpcsrv::OtlpLogsService>(*s.log_store, c.auth_token);
+    s.grpc_server->Register(s.otlp_logs_service.get());
     s.grpc_health = std::make_unique<grpcsrv::HealthService>(
-        s.ready, std::set<std::string>{"opentelemetry.proto.collector.metrics.v1.MetricsService"});
+        s.ready, std::set<std::string>{"opentelemetry.proto.collector.metrics.v1.MetricsService",
+                                       "opentelemetry.proto.collector.logs.v1.LogsService"});
     s.grpc_server->Register(s.grpc_health.get());
     auto bound = s.grpc_server->Start();
     spdlog::debug("startup: gRPC server started after {:.1f} ms", ms_since(t0));
@@ -351,6 +388,10 @@ Status Appliance::Stop() {
   // The stores are closed (durable) here but their memory is released only with the object:
   // freeing a million in-memory series takes seconds, which a process about to exit skips.
   if (s.metric_store) st = s.metric_store->Close();
+  if (s.log_store) {
+    Status closed = s.log_store->Close();
+    if (st.ok()) st = closed;
+  }
   if (s.storage) {
     Status closed = s.storage->Close();
     if (st.ok()) st = closed;

@@ -34,6 +34,7 @@ class Loader {
       else if (key == "limits") s = Limits(v);
       else if (key == "server") s = Server(v);
       else if (key == "metrics") s = Metrics(v);
+      else if (key == "logs") s = Logs(v);
       else if (key == "global" || key == "scrape_configs") scrape_[key] = v;
       else s = Unknown(key);
       LOUPE_RETURN_IF_ERROR(s);
@@ -129,6 +130,18 @@ class Loader {
       else if (key == "retention_size") LOUPE_RETURN_IF_ERROR(Bytes(kv.second, path, &c_->metrics.retention_bytes));
       else if (key == "out_of_order_window") LOUPE_RETURN_IF_ERROR(Duration(kv.second, path, &c_->metrics.out_of_order_window_ns));
       else if (key == "self_scrape_interval") LOUPE_RETURN_IF_ERROR(Duration(kv.second, path, &c_->metrics.self_scrape_interval_ns));
+      else return Unknown(path);
+    }
+    return Status::OK();
+  }
+
+  Status Logs(const YAML::Node& n) {
+    LOUPE_RETURN_IF_ERROR(Map(n, "logs"));
+    for (const auto& kv : n) {
+      const auto key = kv.first.as<std::string>();
+      const auto path = "logs." + key;
+      if (key == "retention") LOUPE_RETURN_IF_ERROR(Duration(kv.second, path, &c_->logs.retention_ns));
+      else if (key == "retention_size") LOUPE_RETURN_IF_ERROR(Bytes(kv.second, path, &c_->logs.retention_bytes));
       else return Unknown(path);
     }
     return Status::OK();

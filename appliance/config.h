@@ -34,6 +34,12 @@ struct MetricsConfig {
   int64_t self_scrape_interval_ns = 15'000'000'000;         // loupe scrapes its own /metrics; 0 = off
 };
 
+// The log store (see storage/logstore/log_store.h).
+struct LogsConfig {
+  int64_t retention_ns = 7LL * 24 * 3600 * 1'000'000'000;  // 7d
+  uint64_t retention_bytes = 2ull << 30;                    // 2GiB of stored chunks
+};
+
 struct Config {
   std::string data_dir = "./.loupe";
   bool ephemeral = false;
@@ -55,6 +61,7 @@ struct Config {
   int64_t idle_timeout_ns = 120'000'000'000;    // keep-alive connections idle this long close
   int64_t shutdown_grace_ns = 1'500'000'000;    // drain budget inside the 2 s stop promise
   MetricsConfig metrics;
+  LogsConfig logs;
   // The `global` and `scrape_configs` sections (Prometheus syntax) as YAML text, parsed by
   // ingest/prom/scrape_config.h.
   std::string scrape_yaml;

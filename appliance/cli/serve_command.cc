@@ -111,6 +111,11 @@ ServeCommand::ServeCommand(CLI::App& app) {
   StringOption("--metrics-ooo-window", "LOUPE_METRICS_OOO_WINDOW",
                "Accept out-of-order samples this far behind the newest (default 0 = off)",
                [](Config& c, const std::string& v) { return SetDuration(&c.metrics.out_of_order_window_ns, v, "--metrics-ooo-window"); });
+  StringOption("--logs-retention", "LOUPE_LOGS_RETENTION", "Keep log entries this long (default 7d; 0 = forever)",
+               [](Config& c, const std::string& v) { return SetDuration(&c.logs.retention_ns, v, "--logs-retention"); });
+  StringOption("--logs-retention-size", "LOUPE_LOGS_RETENTION_SIZE",
+               "Drop the oldest log chunks above this many stored bytes (default 2GiB; 0 = no limit)",
+               [](Config& c, const std::string& v) { return SetBytes(&c.logs.retention_bytes, v, "--logs-retention-size"); });
   StringOption("--self-scrape-interval", "LOUPE_SELF_SCRAPE_INTERVAL",
                "Scrape loupe's own /metrics this often as job \"loupe\" (default 15s; 0 = off)",
                [](Config& c, const std::string& v) { return SetDuration(&c.metrics.self_scrape_interval_ns, v, "--self-scrape-interval"); });

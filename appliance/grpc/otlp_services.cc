@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "appliance/http/auth.h"
+#include "ingest/loki/otlp_logs.h"
 
 namespace loupe::appliance::grpcsrv {
 
@@ -37,6 +38,26 @@ grpc::Status OtlpMetricsService::Export(grpc::ServerContext* context, const colm
   if (res->rejected_data_points > 0 || !res->error_message.empty()) {
     response->mutable_partial_success()->set_rejected_data_points(res->rejected_data_points);
     response->mutable_partial_success()->set_error_message(res->error_message);
+  }
+  return grpc::Status::OK;
+}
+
+grpc::Status OtlpLogsService::Export(grpc::ServerContext* context,
+                                     const ::opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest* request,
+                                     ::opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse* response) {
+  if (!GrpcAuthorized(*context, auth_token_)) return grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "unauthorized");
+  std::deque<std::string> arena;
+  auto app = store_.NewAppender(GrpcTenant(*context));
+  ingest::loki::OtlpLogsStats stats;
+  ingest::loki::OtlpLogsToStore(*request, app.get(), &arena, &stats);
+  auto st = app->Commit();
+  if (!st.ok()) {
+    spdlog::error("OTLP logs (gRPC): {}", st.status().message());
+    return grpc::Status(grpc::StatusCode::UNAVAILABLE, st.status().message());
+  }
+  if (st->num_rejected() > 0) {
+    response->mutable_partial_success()->set_rejected_log_records(static_cast<int64_t>(st->num_rejected()));
+    response->mutable_partial_success()->set_error_message(st->rejects.empty() ? "rejected" : st->rejects.front().message);
   }
   return grpc::Status::OK;
 }

@@ -1,5 +1,5 @@
-// OTLP gRPC services on the OTLP port: opentelemetry.proto.collector.metrics.v1.MetricsService
-// (traces and logs join as their stores land). Tenant from the `x-scope-orgid` metadata key;
+// OTLP gRPC services on the OTLP port: MetricsService and LogsService (traces join with their
+// store). Tenant from the `x-scope-orgid` metadata key;
 // with an auth token configured, `authorization` metadata must carry it (UNAUTHENTICATED
 // otherwise). Per-point rejects go to partial_success; storage failures are UNAVAILABLE
 // (retryable).
@@ -8,7 +8,9 @@
 #include <string>
 
 #include "ingest/otlp/metrics_ingest.h"
+#include "opentelemetry/proto/collector/logs/v1/logs_service.grpc.pb.h"
 #include "opentelemetry/proto/collector/metrics/v1/metrics_service.grpc.pb.h"
+#include "storage/logstore/log_store.h"
 
 namespace loupe::appliance::grpcsrv {
 
@@ -23,6 +25,20 @@ class OtlpMetricsService final : public ::opentelemetry::proto::collector::metri
 
  private:
   ingest::otlp::MetricsIngester& ingester_;
+  std::string auth_token_;
+};
+
+class OtlpLogsService final : public ::opentelemetry::proto::collector::logs::v1::LogsService::Service {
+ public:
+  OtlpLogsService(storage::logstore::LogStore& store, std::string auth_token)
+      : store_(store), auth_token_(std::move(auth_token)) {}
+
+  grpc::Status Export(grpc::ServerContext* context,
+                      const ::opentelemetry::proto::collector::logs::v1::ExportLogsServiceRequest* request,
+                      ::opentelemetry::proto::collector::logs::v1::ExportLogsServiceResponse* response) override;
+
+ private:
+  storage::logstore::LogStore& store_;
   std::string auth_token_;
 };
 

@@ -19,11 +19,13 @@ Status Corrupt(const std::string& what) { return Status::Corruption("log chunk: 
 
 // One decompression context per thread: creating one costs more than decompressing a small block.
 ZSTD_DCtx* ThreadDCtx() {
-  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+  thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> ctx(ZSTD_createDCtx(),
+                                                                      ZSTD_freeDCtx);
   return ctx.get();
 }
 ZSTD_CCtx* ThreadCCtx() {
-  thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> ctx(ZSTD_createCCtx(), ZSTD_freeCCtx);
+  thread_local std::unique_ptr<ZSTD_CCtx, size_t (*)(ZSTD_CCtx*)> ctx(ZSTD_createCCtx(),
+                                                                      ZSTD_freeCCtx);
   return ctx.get();
 }
 
@@ -101,7 +103,8 @@ void HeadBlock::EncodeRaw(bool sort, int64_t start, int64_t end, std::string* ou
     if (ts_[i] >= start && ts_[i] <= end) order.push_back(i);
   }
   if (sort && !sorted_) {
-    std::stable_sort(order.begin(), order.end(), [this](uint32_t a, uint32_t b) { return ts_[a] < ts_[b]; });
+    std::stable_sort(order.begin(), order.end(),
+                     [this](uint32_t a, uint32_t b) { return ts_[a] < ts_[b]; });
   }
   *entries = static_cast<uint32_t>(order.size());
   out->clear();
@@ -112,7 +115,9 @@ void HeadBlock::EncodeRaw(bool sort, int64_t start, int64_t end, std::string* ou
   int64_t prev = 0;
   for (size_t k = 0; k < order.size(); ++k) {
     const int64_t t = ts_[order[k]];
-    PutSignedVarint64(out, k == 0 ? t : static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(prev)));
+    PutSignedVarint64(
+        out,
+        k == 0 ? t : static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(prev)));
     prev = t;
   }
   for (uint32_t i : order) PutVarint64(out, line(i).size());
@@ -144,8 +149,8 @@ Status CompressBlock(const HeadBlock& head, BlockCodec codec, int level, Compres
   out->meta.bytes = head.bytes();
   if (codec == BlockCodec::kZstd) {
     out->data.resize(ZSTD_compressBound(raw.size()));
-    const size_t rc = ZSTD_compressCCtx(ThreadCCtx(), out->data.data(), out->data.size(), raw.data(),
-                                        raw.size(), level);
+    const size_t rc = ZSTD_compressCCtx(ThreadCCtx(), out->data.data(), out->data.size(),
+                                        raw.data(), raw.size(), level);
     if (ZSTD_isError(rc)) return Status::Internal(std::string("zstd: ") + ZSTD_getErrorName(rc));
     out->data.resize(rc);
     out->data.shrink_to_fit();
@@ -184,7 +189,8 @@ Result<ChunkReader> ChunkReader::Open(std::string_view bytes) {
   std::string_view in = bytes;
   if (in.size() < 5 || std::memcmp(in.data(), kMagic, 4) != 0) return Corrupt("bad magic");
   const auto codec = static_cast<uint8_t>(in[4]);
-  if (codec > static_cast<uint8_t>(BlockCodec::kZstd)) return Corrupt("unknown codec " + std::to_string(codec));
+  if (codec > static_cast<uint8_t>(BlockCodec::kZstd))
+    return Corrupt("unknown codec " + std::to_string(codec));
   r.codec_ = static_cast<BlockCodec>(codec);
   in.remove_prefix(5);
   uint64_t n;
@@ -195,15 +201,17 @@ Result<ChunkReader> ChunkReader::Open(std::string_view bytes) {
   for (uint64_t i = 0; i < n; ++i) {
     BlockMeta m;
     uint64_t span, entries, raw_len, comp_len;
-    if (!GetSignedVarint64(&in, &m.mint) || !GetVarint64(&in, &span) || !GetVarint64(&in, &entries) ||
-        !GetVarint64(&in, &raw_len) || !GetVarint64(&in, &comp_len) || !GetFixed32(&in, &m.crc)) {
+    if (!GetSignedVarint64(&in, &m.mint) || !GetVarint64(&in, &span) ||
+        !GetVarint64(&in, &entries) || !GetVarint64(&in, &raw_len) ||
+        !GetVarint64(&in, &comp_len) || !GetFixed32(&in, &m.crc)) {
       return Corrupt("truncated header");
     }
     const uint64_t maxt = static_cast<uint64_t>(m.mint) + span;
-    if (span > static_cast<uint64_t>(INT64_MAX) || static_cast<int64_t>(maxt) < m.mint) {
+    if (static_cast<int64_t>(maxt) < m.mint) {
       return Corrupt("bad block time range");
     }
-    if (entries == 0 || entries > raw_len || raw_len > kMaxBlockRawBytes || comp_len > bytes.size()) {
+    if (entries == 0 || entries > raw_len || raw_len > kMaxBlockRawBytes ||
+        comp_len > bytes.size()) {
       return Corrupt("bad block sizes");
     }
     m.maxt = static_cast<int64_t>(maxt);
@@ -229,12 +237,15 @@ Result<ChunkReader> ChunkReader::Open(std::string_view bytes) {
 }
 
 Status ChunkReader::ReadBlock(size_t i, DecodedBlock* out) const {
-  if (i >= blocks_.size()) return Status::InvalidArgument("log chunk: no block " + std::to_string(i));
-  const Status s = DecompressBlock(codec_, blocks_[i], bytes_.substr(offsets_[i], blocks_[i].comp_len), out);
+  if (i >= blocks_.size())
+    return Status::InvalidArgument("log chunk: no block " + std::to_string(i));
+  const Status s =
+      DecompressBlock(codec_, blocks_[i], bytes_.substr(offsets_[i], blocks_[i].comp_len), out);
   return s.ok() ? s : s.WithContext("block " + std::to_string(i));
 }
 
-Status DecompressBlock(BlockCodec codec, const BlockMeta& m, std::string_view data, DecodedBlock* out) {
+Status DecompressBlock(BlockCodec codec, const BlockMeta& m, std::string_view data,
+                       DecodedBlock* out) {
   if (data.size() != m.comp_len || Crc32c(data) != m.crc) return Corrupt("block checksum mismatch");
   if (m.raw_len > kMaxBlockRawBytes) return Corrupt("block too large");
   std::string raw;
@@ -242,7 +253,8 @@ Status DecompressBlock(BlockCodec codec, const BlockMeta& m, std::string_view da
     const unsigned long long declared = ZSTD_getFrameContentSize(data.data(), data.size());
     if (declared != m.raw_len) return Corrupt("block size mismatch");
     raw.resize(m.raw_len);
-    const size_t rc = ZSTD_decompressDCtx(ThreadDCtx(), raw.data(), raw.size(), data.data(), data.size());
+    const size_t rc =
+        ZSTD_decompressDCtx(ThreadDCtx(), raw.data(), raw.size(), data.data(), data.size());
     if (ZSTD_isError(rc) || rc != m.raw_len) return Corrupt("block does not decompress");
   } else {
     if (m.comp_len != m.raw_len) return Corrupt("block size mismatch");
@@ -275,9 +287,10 @@ Status DecodedBlock::Parse(std::string raw, bool require_sorted) {
     if (i == 0) {
       prev = d;
     } else {
-      if (require_sorted && d < 0) return Corrupt("timestamps out of order");
-      const int64_t t = static_cast<int64_t>(static_cast<uint64_t>(prev) + static_cast<uint64_t>(d));
-      if (require_sorted && t < prev) return Corrupt("timestamp overflow");
+      // Deltas wrap modulo 2^64, so any int64 sequence round-trips; sorted blocks must not go back.
+      const int64_t t =
+          static_cast<int64_t>(static_cast<uint64_t>(prev) + static_cast<uint64_t>(d));
+      if (require_sorted && t < prev) return Corrupt("timestamps out of order");
       prev = t;
     }
     ts_[i] = prev;
@@ -297,7 +310,8 @@ Status DecodedBlock::Parse(std::string raw, bool require_sorted) {
     return true;
   };
   uint64_t lines_total, md_total;
-  if (!offsets(&line_off_, &lines_total) || !offsets(&md_off_, &md_total)) return Corrupt("bad lengths");
+  if (!offsets(&line_off_, &lines_total) || !offsets(&md_off_, &md_total))
+    return Corrupt("bad lengths");
   if (in.size() != lines_total + md_total) return Corrupt("block length mismatch");
   md_ = in.substr(0, md_total);
   lines_ = in.substr(md_total);

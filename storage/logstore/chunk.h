@@ -101,7 +101,8 @@ Status CompressBlock(const HeadBlock& head, BlockCodec codec, int level, Compres
 
 // Checks a compressed block's checksum, decompresses it and parses it into *out (kCorruption on
 // any mismatch, as ChunkReader::ReadBlock).
-Status DecompressBlock(BlockCodec codec, const BlockMeta& meta, std::string_view data, DecodedBlock* out);
+Status DecompressBlock(BlockCodec codec, const BlockMeta& meta, std::string_view data,
+                       DecodedBlock* out);
 
 // Chunk bytes from blocks (in the order given; they may overlap in time).
 std::string EncodeChunk(BlockCodec codec, const std::vector<const CompressedBlock*>& blocks);

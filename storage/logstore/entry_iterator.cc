@@ -4,9 +4,10 @@
 
 namespace loupe::storage::logstore {
 
-EntryIterator::EntryIterator(const kv::RocksStore* kv, kv::ColumnFamilyId chunks_cf, std::vector<BlockSource> sources,
-                             int64_t mint, int64_t maxt, Direction direction,
-                             std::shared_ptr<const LineFilter> filter, std::atomic<uint64_t>* corrupt)
+EntryIterator::EntryIterator(const kv::RocksStore* kv, kv::ColumnFamilyId chunks_cf,
+                             std::vector<BlockSource> sources, int64_t mint, int64_t maxt,
+                             Direction direction, std::shared_ptr<const LineFilter> filter,
+                             std::atomic<uint64_t>* corrupt)
     : kv_(kv),
       chunks_cf_(chunks_cf),
       sources_(std::move(sources)),

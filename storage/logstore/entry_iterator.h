@@ -36,7 +36,7 @@ struct ChunkHandle {
   std::string key;
   std::string bytes;
   bool fetched = false;
-  bool bad = false;  // missing or corrupt: its blocks are skipped
+  bool bad = false;              // missing or corrupt: its blocks are skipped
   uint32_t num_blocks = 0;       // as the index says
   uint32_t pending_sources = 0;  // sources not opened yet; the bytes are dropped at zero
   std::unique_ptr<ChunkReader> reader;
@@ -56,9 +56,9 @@ struct BlockSource {
 class EntryIterator {
  public:
   // [mint, maxt] inclusive. `filter` may be null. `corrupt` (may be null) counts skipped blocks.
-  EntryIterator(const kv::RocksStore* kv, kv::ColumnFamilyId chunks_cf, std::vector<BlockSource> sources,
-                int64_t mint, int64_t maxt, Direction direction, std::shared_ptr<const LineFilter> filter,
-                std::atomic<uint64_t>* corrupt);
+  EntryIterator(const kv::RocksStore* kv, kv::ColumnFamilyId chunks_cf,
+                std::vector<BlockSource> sources, int64_t mint, int64_t maxt, Direction direction,
+                std::shared_ptr<const LineFilter> filter, std::atomic<uint64_t>* corrupt);
   ~EntryIterator();
   EntryIterator(const EntryIterator&) = delete;
   EntryIterator& operator=(const EntryIterator&) = delete;

@@ -5,7 +5,9 @@
 namespace loupe::storage::logstore {
 namespace {
 
-inline uint64_t PairKey(SymbolId name, SymbolId value) { return (static_cast<uint64_t>(name) << 32) | value; }
+inline uint64_t PairKey(SymbolId name, SymbolId value) {
+  return (static_cast<uint64_t>(name) << 32) | value;
+}
 
 }  // namespace
 
@@ -15,7 +17,8 @@ Head::~Head() = default;
 bool Head::Equal(const MemStream& s, const model::LabelRef* labels, size_t n) const {
   if (s.labels.size() != 2 * n) return false;
   for (size_t i = 0; i < n; ++i) {
-    if (symbols_.Lookup(s.labels[2 * i]) != labels[i].name || symbols_.Lookup(s.labels[2 * i + 1]) != labels[i].value) {
+    if (symbols_.Lookup(s.labels[2 * i]) != labels[i].name ||
+        symbols_.Lookup(s.labels[2 * i + 1]) != labels[i].value) {
       return false;
     }
   }
@@ -34,7 +37,8 @@ StreamId Head::Insert(uint64_t ref, std::vector<SymbolId> labels, uint64_t hash)
     s.next_same_hash = it->second;
     it->second = id;
   }
-  if (ref >= by_ref_.size()) by_ref_.resize(std::max<uint64_t>(ref + 1, by_ref_.size() * 3 / 2 + 16), kNoStream);
+  if (ref >= by_ref_.size())
+    by_ref_.resize(std::max<uint64_t>(ref + 1, by_ref_.size() * 3 / 2 + 16), kNoStream);
   by_ref_[ref] = id;
   next_ref_ = std::max(next_ref_, ref + 1);
   ++live_streams_;
@@ -55,7 +59,8 @@ void Head::IndexStream(StreamId id) {
     auto& list = postings_[PairKey(s.labels[i], s.labels[i + 1])];
     if (list.empty()) {
       auto& values = values_of_[s.labels[i]];
-      if (std::find(values.begin(), values.end(), s.labels[i + 1]) == values.end()) values.push_back(s.labels[i + 1]);
+      if (std::find(values.begin(), values.end(), s.labels[i + 1]) == values.end())
+        values.push_back(s.labels[i + 1]);
     }
     add(list);
   }
@@ -71,7 +76,8 @@ StreamId Head::Find(const model::LabelRef* labels, size_t n, uint64_t hash) cons
   return kNoStream;
 }
 
-StreamId Head::GetOrCreate(const model::LabelRef* labels, size_t n, uint64_t hash, int64_t now_wall, bool* created) {
+StreamId Head::GetOrCreate(const model::LabelRef* labels, size_t n, uint64_t hash, int64_t now_wall,
+                           bool* created) {
   *created = false;
   if (const StreamId id = Find(labels, n, hash); id != kNoStream) return id;
   std::vector<SymbolId> syms;
@@ -182,7 +188,8 @@ model::Labels Head::LabelsOf(StreamId id) const {
   std::vector<model::Label> out;
   out.reserve(s.labels.size() / 2);
   for (size_t i = 0; i + 1 < s.labels.size(); i += 2) {
-    out.push_back({std::string(symbols_.Lookup(s.labels[i])), std::string(symbols_.Lookup(s.labels[i + 1]))});
+    out.push_back(
+        {std::string(symbols_.Lookup(s.labels[i])), std::string(symbols_.Lookup(s.labels[i + 1]))});
   }
   return model::Labels::FromSorted(std::move(out));
 }
@@ -225,6 +232,7 @@ void Head::FlushStream(MemStream& s, std::vector<FlushedChunk>* done) {
     c.labels = LabelsOf(static_cast<StreamId>(by_ref_[s.ref]));
     s.persisted = true;
   }
+  c.end_seq = s.next_seq;
   done->push_back(std::move(c));
   s.blocks.clear();
   s.blocks_comp_bytes = 0;
@@ -233,11 +241,11 @@ void Head::FlushStream(MemStream& s, std::vector<FlushedChunk>* done) {
   s.chunk_maxt = INT64_MIN;
 }
 
-void Head::AppendUnchecked(MemStream& s, int64_t ts, std::string_view line, std::string_view md, int64_t now_wall,
-                           std::vector<FlushedChunk>* done) {
-  if (s.has_head_data() &&
-      static_cast<uint64_t>(std::max(s.chunk_maxt, ts)) - static_cast<uint64_t>(std::min(s.chunk_mint, ts)) >
-          static_cast<uint64_t>(options_.max_chunk_age_ns)) {
+void Head::AppendUnchecked(MemStream& s, int64_t ts, std::string_view line, std::string_view md,
+                           int64_t now_wall, std::vector<FlushedChunk>* done) {
+  if (s.has_head_data() && static_cast<uint64_t>(std::max(s.chunk_maxt, ts)) -
+                                   static_cast<uint64_t>(std::min(s.chunk_mint, ts)) >
+                               static_cast<uint64_t>(options_.max_chunk_age_ns)) {
     FlushStream(s, done);
   }
   if (!s.has_head_data()) s.chunk_created_wall = now_wall;
@@ -254,8 +262,8 @@ void Head::AppendUnchecked(MemStream& s, int64_t ts, std::string_view line, std:
   }
 }
 
-AppendResult Head::Append(StreamId id, int64_t ts, std::string_view line, std::string_view md, int64_t now_wall,
-                          std::vector<FlushedChunk>* done) {
+AppendResult Head::Append(StreamId id, int64_t ts, std::string_view line, std::string_view md,
+                          int64_t now_wall, std::vector<FlushedChunk>* done) {
   MemStream& s = streams_[id];
   if (ts == s.last_ts && line == s.last_line && md == s.last_md) return {AppendKind::kDuplicate};
   if (s.max_t != INT64_MIN && ts < s.max_t - options_.ooo_window_ns) {
@@ -273,12 +281,8 @@ bool Head::Replay(StreamId id, uint64_t seq, int64_t ts, std::string_view line, 
   MemStream& s = streams_[id];
   if (seq < s.next_seq) return false;
   if (seq > s.next_seq) {
-    ++*gaps;
-    // Entries [next_seq, seq) were lost with a corrupt WAL segment. Entries of the open chunk
-    // keep contiguous numbers, so close it first: the next chunk starts at `seq`.
-    FlushStream(s, done);
+    ++*gaps;  // entries [next_seq, seq) were lost with a corrupt WAL segment
     s.next_seq = seq;
-    s.flushed_seq = seq;
   }
   AppendUnchecked(s, ts, line, md, now_wall, done);
   s.last_ts = ts;
@@ -287,9 +291,15 @@ bool Head::Replay(StreamId id, uint64_t seq, int64_t ts, std::string_view line, 
   return true;
 }
 
+void Head::Skip(StreamId id, uint64_t seq) {
+  MemStream& s = streams_[id];
+  s.next_seq = std::max(s.next_seq, seq + 1);
+}
+
 void Head::Flush(StreamId id, std::vector<FlushedChunk>* done) { FlushStream(streams_[id], done); }
 
-size_t Head::FlushIdle(int64_t now_wall, int64_t idle_ns, int64_t max_age_ns, std::vector<FlushedChunk>* done) {
+size_t Head::FlushIdle(int64_t now_wall, int64_t idle_ns, int64_t max_age_ns,
+                       std::vector<FlushedChunk>* done) {
   size_t n = 0;
   for (auto& s : streams_) {
     if (s.dead || !s.has_head_data()) continue;
@@ -346,13 +356,14 @@ PostingsList Head::Select(const std::vector<model::Matcher>& matchers) const {
   if (matchers.empty()) return all_;
   std::vector<const model::Matcher*> order;
   for (const auto& m : matchers) order.push_back(&m);
-  std::stable_sort(order.begin(), order.end(), [](const model::Matcher* a, const model::Matcher* b) {
-    auto rank = [](const model::Matcher* m) {
-      if (m->type() == model::MatchType::kEqual && !m->value().empty()) return 0;
-      return m->MatchesEmpty() ? 2 : 1;
-    };
-    return rank(a) < rank(b);
-  });
+  std::stable_sort(order.begin(), order.end(),
+                   [](const model::Matcher* a, const model::Matcher* b) {
+                     auto rank = [](const model::Matcher* m) {
+                       if (m->type() == model::MatchType::kEqual && !m->value().empty()) return 0;
+                       return m->MatchesEmpty() ? 2 : 1;
+                     };
+                     return rank(a) < rank(b);
+                   });
   PostingsList result = MatcherPostings(*order[0]);
   for (size_t i = 1; i < order.size() && !result.empty(); ++i) {
     result = tsdb::Intersect(result, MatcherPostings(*order[i]));
@@ -435,6 +446,8 @@ HeadSnapshot Head::Snapshot(StreamId id, int64_t mint, int64_t maxt) const {
   if (!s.open.empty() && s.open.mint() <= maxt && s.open.maxt() >= mint) {
     s.open.EncodeRaw(/*sort=*/true, mint, maxt, &snap.open_raw, &snap.open_entries);
     if (snap.open_entries == 0) snap.open_raw.clear();
+    snap.open_mint = std::max(mint, s.open.mint());
+    snap.open_maxt = std::min(maxt, s.open.maxt());
   }
   return snap;
 }
@@ -486,6 +499,13 @@ StreamId Head::CollectCheckpoint(StreamId from, size_t max, std::vector<StreamCh
     out->push_back(std::move(c));
   }
   return id;
+}
+
+void Head::MarkDirty(uint64_t ref) {
+  StreamId id;
+  if (!FindRef(ref, &id)) return;
+  streams_[id].checkpointed_seq = UINT64_MAX;
+  streams_[id].persisted = false;  // rewriting the labels is harmless; losing them is not
 }
 
 std::vector<uint64_t> Head::RemoveStreamsBefore(int64_t cutoff) {

@@ -44,10 +44,10 @@ using tsdb::SymbolId;
 inline constexpr StreamId kNoStream = UINT32_MAX;
 
 struct HeadOptions {
-  uint32_t block_bytes = 512u << 10;            // raw bytes of the open block before it is cut
-  uint64_t chunk_target_bytes = 1536u << 10;    // compressed bytes of a chunk before it is flushed
+  uint32_t block_bytes = 512u << 10;          // raw bytes of the open block before it is cut
+  uint64_t chunk_target_bytes = 1536u << 10;  // compressed bytes of a chunk before it is flushed
   int64_t max_chunk_age_ns = 2LL * 3600 * 1000000000;  // newest - oldest entry of one chunk
-  int64_t ooo_window_ns = 3600LL * 1000000000;          // Loki: max_chunk_age / 2
+  int64_t ooo_window_ns = 3600LL * 1000000000;         // Loki: max_chunk_age / 2
   BlockCodec codec = BlockCodec::kZstd;
   int codec_level = 6;  // see FORMAT.md for the measurements behind it
 };
@@ -55,13 +55,14 @@ struct HeadOptions {
 // A chunk the head has finished with; the store persists it.
 struct FlushedChunk {
   uint64_t ref = 0;
-  uint64_t first_seq = 0;
+  uint64_t first_seq = 0;  // the chunk holds entries with seq in [first_seq, end_seq)
+  uint64_t end_seq = 0;    // (with holes where replay skipped entries)
   int64_t mint = 0;
   int64_t maxt = 0;
   uint64_t entries = 0;
   uint64_t bytes = 0;  // lines + metadata
   std::vector<BlockMeta> blocks;
-  std::string data;  // chunk bytes (FORMAT.md)
+  std::string data;                     // chunk bytes (FORMAT.md)
   std::optional<model::Labels> labels;  // set when the stream's labels are not persisted yet
 };
 
@@ -75,15 +76,17 @@ struct AppendResult {
 struct HeadSnapshot {
   uint64_t flushed_seq = 0;  // persisted chunks with first_seq >= this are in `blocks`/`open`
   std::vector<std::shared_ptr<const CompressedBlock>> blocks;  // overlapping the range
-  std::string open_raw;       // raw block (sorted) of open-block entries in the range
+  std::string open_raw;  // raw block (sorted) of open-block entries in the range
   uint32_t open_entries = 0;
+  int64_t open_mint = 0;  // time range of those entries
+  int64_t open_maxt = 0;
 };
 
 // What a checkpoint persists per stream.
 struct StreamCheckpoint {
   uint64_t ref = 0;
   std::optional<model::Labels> labels;  // set when not persisted yet
-  uint64_t base_seq = 0;  // flushed_seq at the time
+  uint64_t base_seq = 0;                // flushed_seq at the time
   uint64_t next_seq = 0;
   int64_t max_t = INT64_MIN;
   std::string chunk;  // cut blocks as chunk bytes; empty if none
@@ -150,16 +153,19 @@ class Head {
   const MemStream& stream(StreamId id) const { return streams_[id]; }
 
   // Applies one entry by the rules above; chunks flushed on the way go to *done.
-  AppendResult Append(StreamId id, int64_t ts, std::string_view line, std::string_view md, int64_t now_wall,
-                      std::vector<FlushedChunk>* done);
+  AppendResult Append(StreamId id, int64_t ts, std::string_view line, std::string_view md,
+                      int64_t now_wall, std::vector<FlushedChunk>* done);
   // WAL replay: applies the entry with sequence number `seq` unless the stream already has it
   // (seq < next_seq). A gap (seq > next_seq: records were lost) is counted in *gaps.
+  // Skip() consumes `seq` without applying it (the entry is older than retention).
   bool Replay(StreamId id, uint64_t seq, int64_t ts, std::string_view line, std::string_view md,
               int64_t now_wall, std::vector<FlushedChunk>* done, uint64_t* gaps);
+  void Skip(StreamId id, uint64_t seq);
   // Flushes the stream's open chunk if it has data.
   void Flush(StreamId id, std::vector<FlushedChunk>* done);
   // Flushes chunks idle for `idle_ns` or open for `max_age_ns` (wall clock); returns how many.
-  size_t FlushIdle(int64_t now_wall, int64_t idle_ns, int64_t max_age_ns, std::vector<FlushedChunk>* done);
+  size_t FlushIdle(int64_t now_wall, int64_t idle_ns, int64_t max_age_ns,
+                   std::vector<FlushedChunk>* done);
 
   // Streams matching every matcher (an empty list matches all).
   PostingsList Select(const std::vector<model::Matcher>& matchers) const;
@@ -174,6 +180,8 @@ class Head {
   // Checkpointing: streams changed since their last checkpoint, from id `from`, at most `max`;
   // returns the id to continue from (== IdLimit() when done).
   StreamId CollectCheckpoint(StreamId from, size_t max, std::vector<StreamCheckpoint>* out);
+  // Makes the next checkpoint write the stream again (its last checkpoint write failed).
+  void MarkDirty(uint64_t ref);
 
   // Drops streams whose newest entry is older than `cutoff` (their head data too); returns refs.
   std::vector<uint64_t> RemoveStreamsBefore(int64_t cutoff);
@@ -192,8 +200,8 @@ class Head {
   void RebuildIndex();
   const PostingsList* PostingsFor(SymbolId name, SymbolId value) const;
   PostingsList MatcherPostings(const model::Matcher& m) const;
-  void AppendUnchecked(MemStream& s, int64_t ts, std::string_view line, std::string_view md, int64_t now_wall,
-                       std::vector<FlushedChunk>* done);
+  void AppendUnchecked(MemStream& s, int64_t ts, std::string_view line, std::string_view md,
+                       int64_t now_wall, std::vector<FlushedChunk>* done);
   void CutBlock(MemStream& s);
   void FlushStream(MemStream& s, std::vector<FlushedChunk>* done);
 

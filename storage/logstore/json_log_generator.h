@@ -23,21 +23,24 @@ class JsonLogGenerator {
   // Returns a line for an entry at `ts_ns` (Unix nanoseconds). The view's storage is reused by
   // the next call.
   const std::string& Next(int64_t ts_ns) {
-    static constexpr const char* kServices[] = {"checkout", "payments", "cart", "auth",
-                                                "search",   "inventory"};
+    static constexpr const char* kServices[] = {"checkout", "payments", "cart",
+                                                "auth",     "search",   "inventory"};
     static constexpr const char* kMethods[] = {"GET", "GET", "GET", "POST", "PUT", "DELETE"};
-    static constexpr const char* kRoutes[] = {"/api/v1/orders/", "/api/v1/carts/",
-                                              "/api/v1/users/",  "/api/v2/search?q=item",
+    static constexpr const char* kRoutes[] = {"/api/v1/orders/",   "/api/v1/carts/",
+                                              "/api/v1/users/",    "/api/v2/search?q=item",
                                               "/api/v1/payments/", "/healthz"};
     static constexpr const char* kMessages[] = {
-        "request completed",          "request completed",         "request completed",
+        "request completed",           "request completed",         "request completed",
         "cache miss, loading from db", "upstream call finished",    "retrying upstream call",
-        "user session refreshed",     "payment authorized",        "inventory reserved",
-        "slow query detected",        "connection pool exhausted", "token validated",
-        "order state changed",        "rate limit close to quota", "failed to parse request body",
+        "user session refreshed",      "payment authorized",        "inventory reserved",
+        "slow query detected",         "connection pool exhausted", "token validated",
+        "order state changed",         "rate limit close to quota", "failed to parse request body",
         "circuit breaker half-open"};
     const uint64_t r = Rand();
-    const char* level = (r % 100) < 80 ? "info" : (r % 100) < 92 ? "debug" : (r % 100) < 98 ? "warn" : "error";
+    const char* level = (r % 100) < 80   ? "info"
+                        : (r % 100) < 92 ? "debug"
+                        : (r % 100) < 98 ? "warn"
+                                         : "error";
     const char* service = kServices[(r >> 8) % 6];
     const char* method = kMethods[(r >> 12) % 6];
     const size_t route = (r >> 16) % 6;
@@ -54,7 +57,8 @@ class JsonLogGenerator {
     FormatTime(secs, buf);
     line_ += "{\"ts\":\"";
     line_ += buf;
-    std::snprintf(buf, sizeof(buf), ".%06lldZ\",\"level\":\"", static_cast<long long>(nanos / 1000));
+    std::snprintf(buf, sizeof(buf), ".%06lldZ\",\"level\":\"",
+                  static_cast<long long>(nanos / 1000));
     line_ += buf;
     line_ += level;
     line_ += "\",\"service\":\"";
@@ -66,12 +70,13 @@ class JsonLogGenerator {
     line_ += "\",\"path\":\"";
     line_ += kRoutes[route];
     if (route != 3 && route != 5) line_ += std::to_string(id);
-    std::snprintf(buf, sizeof(buf), "\",\"status\":%d,\"duration_ms\":%.3f,\"user_id\":%llu", status,
-                  duration, static_cast<unsigned long long>(user));
+    std::snprintf(buf, sizeof(buf), "\",\"status\":%d,\"duration_ms\":%.3f,\"user_id\":%llu",
+                  status, duration, static_cast<unsigned long long>(user));
     line_ += buf;
     if (static_cast<double>(Rand() % 1000) < trace_id_ratio_ * 1000) {
       std::snprintf(buf, sizeof(buf), ",\"trace_id\":\"%016llx%016llx\"",
-                    static_cast<unsigned long long>(Rand()), static_cast<unsigned long long>(Rand()));
+                    static_cast<unsigned long long>(Rand()),
+                    static_cast<unsigned long long>(Rand()));
       line_ += buf;
     }
     line_ += '}';
@@ -104,7 +109,7 @@ class JsonLogGenerator {
     const int64_t d = doy - (153 * mp + 2) / 5 + 1;
     const int64_t m = mp < 10 ? mp + 3 : mp - 9;
     const int64_t y = yoe + era * 400 + (m <= 2);
-    std::snprintf(out, 32, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", static_cast<long long>(y),
+    std::snprintf(out, 64, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld", static_cast<long long>(y),
                   static_cast<long long>(m), static_cast<long long>(d),
                   static_cast<long long>(rem / 3600), static_cast<long long>(rem / 60 % 60),
                   static_cast<long long>(rem % 60));

@@ -4,10 +4,10 @@
 // (small) chunk index before touching any chunk bytes.
 //
 //   family        key                                                         value
-//   logs_chunks   tenant:u32be bucket:i64o stream:u64be mint:i64o seq:u64be    chunk bytes (FORMAT.md)
-//   logs_index    (the same key as its chunk)                                  ChunkIndexValue
-//   logs_streams  tenant:u32be stream:u64be                                    n:varint (name:lp value:lp)*n
-//   logs_head     tenant:u32be stream:u64be 0x00                               checkpoint (log_store.cc)
+//   logs_chunks   tenant:u32be bucket:i64o stream:u64be mint:i64o seq:u64be    chunk bytes
+//   (FORMAT.md) logs_index    (the same key as its chunk) ChunkIndexValue logs_streams tenant:u32be
+//   stream:u64be                                    n:varint (name:lp value:lp)*n logs_head
+//   tenant:u32be stream:u64be 0x00                               checkpoint (log_store.cc)
 //                 tenant:u32be stream:u64be 0x01                               flushed_seq:varint
 //   logs_meta     "tenant/" name                                               id:u32be
 //   (i64o = big-endian int64 with the sign bit flipped, so byte order is numeric order;
@@ -39,7 +39,8 @@ inline int64_t BucketStart(int64_t t, int64_t bucket_ns) {
   return q * bucket_ns;
 }
 
-inline std::string ChunkKey(uint32_t tenant, int64_t bucket, uint64_t stream, int64_t mint, uint64_t seq) {
+inline std::string ChunkKey(uint32_t tenant, int64_t bucket, uint64_t stream, int64_t mint,
+                            uint64_t seq) {
   std::string k;
   k.reserve(kChunkKeySize);
   PutBigEndian32(&k, tenant);
@@ -129,15 +130,16 @@ inline std::string EncodeChunkIndexValue(const ChunkIndexValue& v) {
 
 inline bool DecodeChunkIndexValue(std::string_view in, ChunkIndexValue* v) {
   uint64_t n;
-  if (!GetSignedVarint64(&in, &v->maxt) || !GetVarint64(&in, &v->entries) || !GetVarint64(&in, &v->bytes) ||
-      !GetVarint64(&in, &v->stored) || !GetVarint64(&in, &n) || n > in.size()) {
+  if (!GetSignedVarint64(&in, &v->maxt) || !GetVarint64(&in, &v->entries) ||
+      !GetVarint64(&in, &v->bytes) || !GetVarint64(&in, &v->stored) || !GetVarint64(&in, &n) ||
+      n > in.size()) {
     return false;
   }
   v->blocks.resize(n);
   for (auto& b : v->blocks) {
     uint64_t entries;
-    if (!GetSignedVarint64(&in, &b.mint) || !GetSignedVarint64(&in, &b.maxt) || !GetVarint64(&in, &entries) ||
-        !GetVarint64(&in, &b.bytes) || entries > UINT32_MAX) {
+    if (!GetSignedVarint64(&in, &b.mint) || !GetSignedVarint64(&in, &b.maxt) ||
+        !GetVarint64(&in, &entries) || !GetVarint64(&in, &b.bytes) || entries > UINT32_MAX) {
       return false;
     }
     b.entries = static_cast<uint32_t>(entries);

@@ -40,19 +40,32 @@ std::string Quote(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 const char* RejectReasonName(RejectReason r) {
   switch (r) {
-    case RejectReason::kLineTooLong: return "line_too_long";
-    case RejectReason::kTooOld: return "greater_than_max_sample_age";
-    case RejectReason::kTooNew: return "too_far_in_future";
-    case RejectReason::kTooFarBehind: return "too_far_behind";
-    case RejectReason::kStreamLimit: return "stream_limit";
-    case RejectReason::kMissingLabels: return "missing_labels";
-    case RejectReason::kMaxLabelNames: return "max_label_names_per_series";
-    case RejectReason::kLabelNameTooLong: return "label_name_too_long";
-    case RejectReason::kLabelValueTooLong: return "label_value_too_long";
-    case RejectReason::kDuplicateLabelNames: return "duplicate_label_names";
-    case RejectReason::kMetadataTooLarge: return "structured_metadata_too_large";
-    case RejectReason::kMetadataTooMany: return "structured_metadata_too_many";
-    case RejectReason::kCount: break;
+    case RejectReason::kLineTooLong:
+      return "line_too_long";
+    case RejectReason::kTooOld:
+      return "greater_than_max_sample_age";
+    case RejectReason::kTooNew:
+      return "too_far_in_future";
+    case RejectReason::kTooFarBehind:
+      return "too_far_behind";
+    case RejectReason::kStreamLimit:
+      return "stream_limit";
+    case RejectReason::kMissingLabels:
+      return "missing_labels";
+    case RejectReason::kMaxLabelNames:
+      return "max_label_names_per_series";
+    case RejectReason::kLabelNameTooLong:
+      return "label_name_too_long";
+    case RejectReason::kLabelValueTooLong:
+      return "label_value_too_long";
+    case RejectReason::kDuplicateLabelNames:
+      return "duplicate_label_names";
+    case RejectReason::kMetadataTooLarge:
+      return "structured_metadata_too_large";
+    case RejectReason::kMetadataTooMany:
+      return "structured_metadata_too_many";
+    case RejectReason::kCount:
+      break;
   }
   return "other";
 }
@@ -60,8 +73,9 @@ const char* RejectReasonName(RejectReason r) {
 std::string FormatRfc3339(int64_t ns) {
   const Civil c = ToCivil(ns);
   char buf[64];
-  std::snprintf(buf, sizeof(buf), "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ", static_cast<long long>(c.y),
-                static_cast<long long>(c.m), static_cast<long long>(c.d), static_cast<long long>(c.hh),
+  std::snprintf(buf, sizeof(buf), "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",
+                static_cast<long long>(c.y), static_cast<long long>(c.m),
+                static_cast<long long>(c.d), static_cast<long long>(c.hh),
                 static_cast<long long>(c.mm), static_cast<long long>(c.ss));
   return buf;
 }
@@ -69,8 +83,9 @@ std::string FormatRfc3339(int64_t ns) {
 std::string FormatGoTime(int64_t ns) {
   const Civil c = ToCivil(ns);
   char buf[80];
-  int n = std::snprintf(buf, sizeof(buf), "%04lld-%02lld-%02lld %02lld:%02lld:%02lld", static_cast<long long>(c.y),
-                        static_cast<long long>(c.m), static_cast<long long>(c.d), static_cast<long long>(c.hh),
+  int n = std::snprintf(buf, sizeof(buf), "%04lld-%02lld-%02lld %02lld:%02lld:%02lld",
+                        static_cast<long long>(c.y), static_cast<long long>(c.m),
+                        static_cast<long long>(c.d), static_cast<long long>(c.hh),
                         static_cast<long long>(c.mm), static_cast<long long>(c.ss));
   std::string out(buf, static_cast<size_t>(n));
   if (c.nanos != 0) {
@@ -85,8 +100,9 @@ std::string FormatGoTime(int64_t ns) {
 }
 
 std::string LineTooLongMessage(uint64_t limit, std::string_view stream, uint64_t length) {
-  return "Max entry size '" + std::to_string(limit) + "' bytes exceeded for stream " + Quote(stream) +
-         " while adding an entry with length '" + std::to_string(length) + "' bytes";
+  return "Max entry size '" + std::to_string(limit) + "' bytes exceeded for stream " +
+         Quote(stream) + " while adding an entry with length '" + std::to_string(length) +
+         "' bytes";
 }
 
 std::string TooOldMessage(std::string_view stream, int64_t ts_ns, int64_t cutoff_ns) {
@@ -104,16 +120,21 @@ std::string TooFarBehindMessage(int64_t ts_ns, int64_t cutoff_ns) {
 }
 
 std::string StreamLimitMessage(std::string_view stream, std::string_view tenant) {
-  return "Maximum active stream limit exceeded when trying to create stream " + std::string(stream) +
-         ", reduce the number of active streams (reduce labels or reduce label values), or contact your "
-         "Loki administrator to see if the limit can be increased, user: " + Quote(tenant);
+  return "Maximum active stream limit exceeded when trying to create stream " +
+         std::string(stream) +
+         ", reduce the number of active streams (reduce labels or reduce label values), or contact "
+         "your "
+         "Loki administrator to see if the limit can be increased, user: " +
+         Quote(tenant);
 }
 
-std::string MissingLabelsMessage() { return "error at least one label pair is required per stream"; }
+std::string MissingLabelsMessage() {
+  return "error at least one label pair is required per stream";
+}
 
 std::string MaxLabelNamesMessage(std::string_view stream, size_t n, uint32_t limit) {
-  return "entry for stream " + Quote(stream) + " has " + std::to_string(n) + " label names; limit " +
-         std::to_string(limit);
+  return "entry for stream " + Quote(stream) + " has " + std::to_string(n) +
+         " label names; limit " + std::to_string(limit);
 }
 
 std::string LabelNameTooLongMessage(std::string_view stream, std::string_view name) {
@@ -129,15 +150,15 @@ std::string DuplicateLabelNamesMessage(std::string_view stream, std::string_view
 }
 
 std::string MetadataTooLargeMessage(std::string_view stream, uint64_t size, uint64_t limit) {
-  return "stream " + Quote(stream) + " has structured metadata too large: '" + std::to_string(size) +
-         "' bytes, limit: '" + std::to_string(limit) +
+  return "stream " + Quote(stream) + " has structured metadata too large: '" +
+         std::to_string(size) + "' bytes, limit: '" + std::to_string(limit) +
          "' bytes. Please see `limits_config.max_structured_metadata_size` or contact your Loki "
          "administrator to increase it.";
 }
 
 std::string MetadataTooManyMessage(std::string_view stream, size_t n, uint32_t limit) {
-  return "stream " + Quote(stream) + " has too many structured metadata labels: '" + std::to_string(n) +
-         "', limit: '" + std::to_string(limit) +
+  return "stream " + Quote(stream) + " has too many structured metadata labels: '" +
+         std::to_string(n) + "', limit: '" + std::to_string(limit) +
          "'. Please see `limits_config.max_structured_metadata_entries_count` or contact your Loki "
          "administrator to increase it.";
 }

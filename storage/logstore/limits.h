@@ -1,15 +1,17 @@
 // Ingest limits of the log store and Loki's validation messages. Defaults are Loki's
 // (limits_config), so Promtail/Alloy/Grafana see the errors they expect:
 //
-//   max_line_size                      256 KB   "Max entry size '<n>' bytes exceeded for stream '<s>' while adding an entry with length '<m>' bytes"
-//   reject_old_samples(_max_age)       168 h    "entry for stream '<s>' has timestamp too old: <ts>, oldest acceptable timestamp is: <cutoff>"
-//   creation_grace_period              10 m     "entry for stream '<s>' has timestamp too new: <ts>"
-//   out-of-order window (head option)  1 h      "entry too far behind, entry timestamp is: <ts>, oldest acceptable timestamp is: <cutoff>"
-//   max_label_names_per_series         15       "entry for stream '<s>' has <n> label names; limit <l>"
-//   max_label_name_length              1024     "stream '<s>' has label name too long: '<name>'"
-//   max_label_value_length             2048     "stream '<s>' has label value too long: '<value>'"
-//   max_structured_metadata_size       64 KB, max_structured_metadata_entries_count 128
-//   max_global_streams_per_user        5000     "Maximum active stream limit exceeded when trying to create stream <s>, ..."
+//   max_line_size                      256 KB   "Max entry size '<n>' bytes exceeded for stream
+//   '<s>' while adding an entry with length '<m>' bytes" reject_old_samples(_max_age)       168 h
+//   "entry for stream '<s>' has timestamp too old: <ts>, oldest acceptable timestamp is: <cutoff>"
+//   creation_grace_period              10 m     "entry for stream '<s>' has timestamp too new:
+//   <ts>" out-of-order window (head option)  1 h      "entry too far behind, entry timestamp is:
+//   <ts>, oldest acceptable timestamp is: <cutoff>" max_label_names_per_series         15 "entry
+//   for stream '<s>' has <n> label names; limit <l>" max_label_name_length              1024
+//   "stream '<s>' has label name too long: '<name>'" max_label_value_length             2048
+//   "stream '<s>' has label value too long: '<value>'" max_structured_metadata_size       64 KB,
+//   max_structured_metadata_entries_count 128 max_global_streams_per_user        5000     "Maximum
+//   active stream limit exceeded when trying to create stream <s>, ..."
 // Timestamps print as RFC 3339 in UTC with second precision, as Loki formats them.
 // Every reject is counted by reason (Loki's discard reason names).
 #pragma once

@@ -47,9 +47,12 @@ LineFilter& LineFilter::Where(std::function<bool(std::string_view)> predicate) {
 
 bool LineFilter::StageMatches(const Stage& s, std::string_view line) const {
   switch (s.kind) {
-    case Kind::kContains: return ContainsBytes(line, s.needle);
-    case Kind::kNotContains: return !ContainsBytes(line, s.needle);
-    case Kind::kPredicate: return s.predicate->Matches(line);
+    case Kind::kContains:
+      return ContainsBytes(line, s.needle);
+    case Kind::kNotContains:
+      return !ContainsBytes(line, s.needle);
+    case Kind::kPredicate:
+      return s.predicate->Matches(line);
   }
   return false;
 }
@@ -61,7 +64,8 @@ bool LineFilter::Matches(std::string_view line) const {
   return true;
 }
 
-void LineFilter::Select(const DecodedBlock& block, size_t lo, size_t hi, std::vector<uint32_t>* sel) const {
+void LineFilter::Select(const DecodedBlock& block, size_t lo, size_t hi,
+                        std::vector<uint32_t>* sel) const {
   sel->clear();
   hi = std::min(hi, block.size());
   if (lo >= hi) return;

@@ -52,11 +52,11 @@ namespace loupe::storage::logstore {
 struct LogStoreOptions {
   HeadOptions head;
   Limits limits;
-  int64_t bucket_ns = 3600LL * 1000000000;                 // time bucket of chunk keys
-  int64_t retention_ns = 7LL * 24 * 3600 * 1000000000;     // 0 = keep forever
-  uint64_t retention_bytes = 2ull << 30;                   // stored chunk bytes; 0 = no limit
-  int64_t chunk_idle_ns = 30LL * 60 * 1000000000;          // Loki's chunk_idle_period
-  int64_t max_chunk_open_ns = 2LL * 3600 * 1000000000;     // Loki's max_chunk_age (wall clock)
+  int64_t bucket_ns = 3600LL * 1000000000;              // time bucket of chunk keys
+  int64_t retention_ns = 7LL * 24 * 3600 * 1000000000;  // 0 = keep forever
+  uint64_t retention_bytes = 2ull << 30;                // stored chunk bytes; 0 = no limit
+  int64_t chunk_idle_ns = 30LL * 60 * 1000000000;       // Loki's chunk_idle_period
+  int64_t max_chunk_open_ns = 2LL * 3600 * 1000000000;  // Loki's max_chunk_age (wall clock)
   uint64_t checkpoint_wal_bytes = 256ull << 20;
   int64_t checkpoint_interval_ns = 5LL * 60 * 1000000000;  // Loki checkpoints every 5 m
   int64_t maintenance_interval_ms = 30 * 1000;             // 0 = no background thread
@@ -93,15 +93,15 @@ struct LogStoreStats {
   uint64_t entries_duplicate = 0;
   uint64_t rejected[kNumRejectReasons] = {};
   uint64_t chunks_flushed = 0;
-  uint64_t chunk_bytes_stored = 0;   // compressed chunk bytes currently in RocksDB (all tenants)
-  uint64_t chunk_bytes_raw = 0;      // lines + metadata of those chunks
+  uint64_t chunk_bytes_stored = 0;  // compressed chunk bytes currently in RocksDB (all tenants)
+  uint64_t chunk_bytes_raw = 0;     // lines + metadata of those chunks
   uint64_t checkpoints = 0;
   uint64_t wal_bytes = 0;
-  uint64_t wal_corruptions = 0;      // torn tails + corrupt segments + undecodable records
+  uint64_t wal_corruptions = 0;  // torn tails + corrupt segments + undecodable records
   uint64_t wal_replayed_records = 0;
   uint64_t wal_replay_dropped_entries = 0;  // entries whose stream record was lost
   uint64_t wal_replay_gaps = 0;             // sequence gaps (entries lost before them)
-  uint64_t corrupt_blocks = 0;       // blocks or checkpoints that failed to decode
+  uint64_t corrupt_blocks = 0;              // blocks or checkpoints that failed to decode
   uint64_t retention_deleted_buckets = 0;
   uint64_t head_memory_bytes = 0;
   uint64_t head_entries = 0;
@@ -152,8 +152,8 @@ class LogStore {
     // must stay valid until Commit() returns.
     void AddStream(const model::LabelRef* labels, size_t n);
     void AddStream(const model::Labels& labels);  // copies
-    // Adds an entry to the current stream. `line` must stay valid until Commit(); metadata is
-    // copied (encoded) here.
+    // Adds an entry to the current stream (ignored before the first AddStream). `line` must
+    // stay valid until Commit(); metadata is copied (encoded) here.
     void AddEntry(int64_t ts_ns, std::string_view line, const model::LabelRef* metadata = nullptr,
                   size_t metadata_n = 0);
     size_t NumEntries() const { return entries_.size(); }
@@ -189,23 +189,24 @@ class LogStore {
   Result<std::vector<SelectedStream>> Select(std::string_view tenant, const SelectRequest& request);
   // /loki/api/v1/series: the union over `selectors` (each a matcher list; none = every stream)
   // of streams with data in [start, end); sorted; at most `limit` (0 = all).
-  Result<std::vector<model::Labels>> Series(std::string_view tenant,
-                                            const std::vector<std::vector<model::Matcher>>& selectors,
-                                            int64_t start_ns, int64_t end_ns, size_t limit);
+  Result<std::vector<model::Labels>> Series(
+      std::string_view tenant, const std::vector<std::vector<model::Matcher>>& selectors,
+      int64_t start_ns, int64_t end_ns, size_t limit = 0);
   // Label names / values of streams with data in [start, end) matching `selectors` (none = all).
-  Result<std::vector<std::string>> LabelNames(std::string_view tenant,
-                                              const std::vector<std::vector<model::Matcher>>& selectors,
-                                              int64_t start_ns, int64_t end_ns);
-  Result<std::vector<std::string>> LabelValues(std::string_view tenant, std::string_view name,
-                                               const std::vector<std::vector<model::Matcher>>& selectors,
-                                               int64_t start_ns, int64_t end_ns);
+  Result<std::vector<std::string>> LabelNames(
+      std::string_view tenant, const std::vector<std::vector<model::Matcher>>& selectors,
+      int64_t start_ns, int64_t end_ns);
+  Result<std::vector<std::string>> LabelValues(
+      std::string_view tenant, std::string_view name,
+      const std::vector<std::vector<model::Matcher>>& selectors, int64_t start_ns, int64_t end_ns);
   // /loki/api/v1/index/stats: streams, chunks, entries and bytes (block granularity) in range.
   Result<IndexStats> Stats(std::string_view tenant, const std::vector<model::Matcher>& matchers,
                            int64_t start_ns, int64_t end_ns);
   // /loki/api/v1/index/volume: bytes per group over [start, end) (block granularity), largest
   // first, at most `limit` (0 = all). kSeries groups streams by `target_labels`, or when empty by
   // the label names of the matchers (Loki's default); kLabels gives one entry per label name.
-  Result<std::vector<VolumeEntry>> Volume(std::string_view tenant, const std::vector<model::Matcher>& matchers,
+  Result<std::vector<VolumeEntry>> Volume(std::string_view tenant,
+                                          const std::vector<model::Matcher>& matchers,
                                           int64_t start_ns, int64_t end_ns,
                                           const std::vector<std::string>& target_labels,
                                           VolumeAggregation aggregation, size_t limit);
@@ -229,6 +230,9 @@ class LogStore {
     std::map<int64_t, uint64_t> bucket_bytes;
     std::map<int64_t, uint64_t> bucket_raw;
     std::atomic<int64_t> max_span{0};
+    // Retention deleted everything before this timestamp: older pushes are refused as too old
+    // and WAL replay skips older entries (persisted in logs_meta as "floor/" id).
+    std::atomic<int64_t> floor{INT64_MIN};
     size_t active_streams = 0;  // estimate, refreshed when the limit is near
     explicit Tenant(HeadOptions o) : head(o) {}
   };
@@ -242,12 +246,13 @@ class LogStore {
   std::vector<Tenant*> AllTenants();
   Status PersistChunks(Tenant& t, const std::vector<FlushedChunk>& chunks);
   int64_t Lookback(const Tenant& t) const;
+  Status RaiseFloor(Tenant& t, int64_t floor);
   // Calls fn(key, parsed key, index value) for chunk index entries of tenant `t` that may hold
   // entries in [mint, maxt].
   template <typename Fn>
   Status ScanIndex(const Tenant& t, int64_t mint, int64_t maxt, Fn&& fn) const;
-  PostingsList SelectIds(const Tenant& t, const std::vector<std::vector<model::Matcher>>& selectors, int64_t mint,
-                         int64_t maxt) const;
+  PostingsList SelectIds(const Tenant& t, const std::vector<std::vector<model::Matcher>>& selectors,
+                         int64_t mint, int64_t maxt) const;
   void BackgroundLoop();
 
   kv::RocksStore& kv_;
@@ -279,7 +284,7 @@ class LogStore {
   std::atomic<uint64_t> wal_replayed_records_{0};
   std::atomic<uint64_t> wal_replay_dropped_{0};
   std::atomic<uint64_t> wal_replay_gaps_{0};
-  std::atomic<uint64_t> corrupt_blocks_{0};
+  mutable std::atomic<uint64_t> corrupt_blocks_{0};
   std::atomic<uint64_t> retention_deleted_buckets_{0};
   int64_t replay_ms_ = 0;
 };

@@ -5,7 +5,9 @@
 namespace loupe::storage::logstore {
 namespace {
 
-Status Corrupt(const char* what) { return Status::Corruption(std::string("log WAL record: ") + what); }
+Status Corrupt(const char* what) {
+  return Status::Corruption(std::string("log WAL record: ") + what);
+}
 
 }  // namespace
 
@@ -27,14 +29,17 @@ void EncodeWalStreams(const std::vector<uint64_t>& refs, const std::vector<model
   }
 }
 
-void EncodeWalGroup(uint64_t ref, uint64_t first_seq, const WalEntryView* entries, size_t n, std::string* out) {
+void EncodeWalGroup(uint64_t ref, uint64_t first_seq, const WalEntryView* entries, size_t n,
+                    std::string* out) {
   PutVarint64(out, ref);
   PutVarint64(out, first_seq);
   PutVarint64(out, n);
   int64_t prev = 0;
   for (size_t i = 0; i < n; ++i) {
     const int64_t t = entries[i].ts;
-    PutSignedVarint64(out, i == 0 ? t : static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(prev)));
+    PutSignedVarint64(
+        out,
+        i == 0 ? t : static_cast<int64_t>(static_cast<uint64_t>(t) - static_cast<uint64_t>(prev)));
     prev = t;
     PutLengthPrefixed(out, entries[i].line);
     PutLengthPrefixed(out, entries[i].metadata);
@@ -57,11 +62,13 @@ Status DecodeWalRecord(std::string_view in, DecodedWalRecord* out) {
       for (uint64_t i = 0; i < n; ++i) {
         WalStreamView s;
         uint64_t nl;
-        if (!GetVarint64(&in, &s.ref) || !GetVarint64(&in, &nl) || nl > in.size()) return Corrupt("bad stream");
+        if (!GetVarint64(&in, &s.ref) || !GetVarint64(&in, &nl) || nl > in.size())
+          return Corrupt("bad stream");
         s.labels.reserve(nl);
         for (uint64_t k = 0; k < nl; ++k) {
           model::LabelRef l;
-          if (!GetLengthPrefixed(&in, &l.name) || !GetLengthPrefixed(&in, &l.value)) return Corrupt("bad label");
+          if (!GetLengthPrefixed(&in, &l.name) || !GetLengthPrefixed(&in, &l.value))
+            return Corrupt("bad label");
           s.labels.push_back(l);
         }
         out->streams.push_back(std::move(s));
@@ -84,10 +91,13 @@ Status DecodeWalRecord(std::string_view in, DecodedWalRecord* out) {
         for (uint64_t i = 0; i < n; ++i) {
           WalEntryView e;
           int64_t d;
-          if (!GetSignedVarint64(&in, &d) || !GetLengthPrefixed(&in, &e.line) || !GetLengthPrefixed(&in, &e.metadata)) {
+          if (!GetSignedVarint64(&in, &d) || !GetLengthPrefixed(&in, &e.line) ||
+              !GetLengthPrefixed(&in, &e.metadata)) {
             return Corrupt("bad entry");
           }
-          e.ts = i == 0 ? d : static_cast<int64_t>(static_cast<uint64_t>(prev) + static_cast<uint64_t>(d));
+          e.ts = i == 0
+                     ? d
+                     : static_cast<int64_t>(static_cast<uint64_t>(prev) + static_cast<uint64_t>(d));
           prev = e.ts;
           out->entries.push_back(e);
         }

@@ -33,7 +33,8 @@ void EncodeWalHeader(WalRecordType type, uint32_t tenant, std::string* out);
 void EncodeWalStreams(const std::vector<uint64_t>& refs, const std::vector<model::LabelRef>& labels,
                       const std::vector<uint32_t>& offsets, std::string* out);
 // Appends one group of an entries record.
-void EncodeWalGroup(uint64_t ref, uint64_t first_seq, const WalEntryView* entries, size_t n, std::string* out);
+void EncodeWalGroup(uint64_t ref, uint64_t first_seq, const WalEntryView* entries, size_t n,
+                    std::string* out);
 
 struct WalStreamView {
   uint64_t ref;
