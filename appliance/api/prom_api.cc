@@ -4,11 +4,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "appliance/api/errors.h"
 #include "appliance/api/params.h"
 #include "appliance/api/prom_json.h"
+#include "appliance/api/promql_ast_json.h"
+#include "query/promql/syntax/printer.h"
 #include "appliance/selfmon/metrics_registry.h"
 #include "query/promql/syntax/parser.h"
 #include "prompb/remote.pb.h"
@@ -278,6 +281,60 @@ void RegisterPromApi(http::Router& router, storage::tsdb::MetricStore& store, se
         {"memoryInBytesByLabelName", pairs(st.cardinality.bytes_by_label)},
         {"seriesCountByLabelValuePair", pairs(st.cardinality.series_by_label_pair)}};
     return PromSuccess(data);
+  }, prom);
+
+  router.Handle({Method::kGet, Method::kPost}, "/api/v1/format_query", [](Request& r) {
+    const auto* q = r.params.Get("query");
+    if (!q) return PromError(InvalidParam("query", Status::InvalidArgument("missing query")), r);
+    auto expr = query::promql::ParseExpr(*q);
+    if (!expr.ok()) return PromError(InvalidParam("query", expr.status()), r);
+    return PromSuccess(query::promql::Pretty(**expr));
+  }, prom);
+
+  router.Handle({Method::kGet, Method::kPost}, "/api/v1/parse_query", [](Request& r) {
+    const auto* q = r.params.Get("query");
+    if (!q) return PromError(InvalidParam("query", Status::InvalidArgument("missing query")), r);
+    auto expr = query::promql::ParseExpr(*q);
+    if (!expr.ok()) return PromError(InvalidParam("query", expr.status()), r);
+    return PromSuccess(PromqlAstJson(**expr));
+  }, prom);
+
+  router.Handle({Method::kGet, Method::kPost}, "/api/v1/query_exemplars", [&store](Request& r) {
+    const auto* q = r.params.Get("query");
+    if (!q) return PromError(InvalidParam("query", Status::InvalidArgument("missing query")), r);
+    auto tr = RangeParams(r);
+    if (!tr.ok()) return PromError(tr.status(), r);
+    auto expr = query::promql::ParseExpr(*q);
+    if (!expr.ok()) return PromError(InvalidParam("query", expr.status()), r);
+    std::vector<const query::promql::VectorSelector*> selectors;
+    CollectSelectors(**expr, &selectors);
+    nlohmann::json data = nlohmann::json::array();
+    std::set<storage::model::Labels> seen;
+    for (const auto* sel : selectors) {
+      auto ex = store.Exemplars(r.Tenant(), sel->matchers, tr->start, tr->end);
+      if (!ex.ok()) return PromError(ex.status(), r);
+      for (const auto& se : *ex) {
+        if (!seen.insert(se.labels).second) continue;
+        nlohmann::json list = nlohmann::json::array();
+        for (const auto& e : se.exemplars) {
+          list.push_back({{"labels", LabelsJson(e.labels)}, {"value", selfmon::FormatValue(e.value)},
+                          {"timestamp", static_cast<double>(e.t) / 1000.0}});
+        }
+        data.push_back({{"seriesLabels", LabelsJson(se.labels)}, {"exemplars", list}});
+      }
+    }
+    return PromSuccess(data);
+  }, prom);
+
+  // No recording or alerting rules yet: Grafana's alerting UI asks anyway.
+  router.Handle({Method::kGet}, "/api/v1/rules", [](Request&) {
+    return PromSuccess({{"groups", nlohmann::json::array()}});
+  }, prom);
+  router.Handle({Method::kGet}, "/api/v1/alerts", [](Request&) {
+    return PromSuccess({{"alerts", nlohmann::json::array()}});
+  }, prom);
+  router.Handle({Method::kGet}, "/api/v1/status/flags", [](Request&) {
+    return PromSuccess(nlohmann::json::object());
   }, prom);
 
   router.Handle({Method::kGet}, "/api/v1/targets", [targets = options.targets](Request& r) {

@@ -7,6 +7,7 @@
 //   GET /api/v1/metadata                       limit, limit_per_metric, metric
 //   GET /api/v1/status/tsdb                    limit
 //   GET /federate                              match[]+ -> text exposition of latest samples
+//   GET|POST /api/v1/format_query, parse_query, query_exemplars; GET rules, alerts (empty)
 // plus /api/v1/targets (from the scrape manager), with Prometheus's envelope and error types.
 #pragma once
 

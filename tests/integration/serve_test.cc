@@ -154,6 +154,22 @@ TEST_F(ServeTest, RemoteWriteContentTypeNegotiation) {
   EXPECT_NE(garbage.body.find("snappy"), std::string::npos) << garbage.body;
 }
 
+TEST_F(ServeTest, QueryToolingEndpoints) {
+  const auto prom = proc_->Addr("prometheus");
+  auto f = nlohmann::json::parse(HttpGet(prom, "/api/v1/format_query?query=sum(rate(x%5B5m%5D))by(job)").body);
+  EXPECT_EQ(f["data"], "sum by (job) (rate(x[5m]))");
+  auto bad = HttpGet(prom, "/api/v1/format_query?query=sum(");
+  EXPECT_EQ(bad.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(bad.body)["error"], "invalid parameter \"query\": 1:5: parse error: unclosed left parenthesis") << "what Prometheus 2.42 answers";
+  auto p = nlohmann::json::parse(HttpGet(prom, "/api/v1/parse_query?query=x%5B5m%5D").body);
+  EXPECT_EQ(p["data"]["type"], "matrixSelector");
+  EXPECT_EQ(p["data"]["range"], 300000);
+  EXPECT_EQ(nlohmann::json::parse(HttpGet(prom, "/api/v1/rules").body)["data"]["groups"].size(), 0u);
+  EXPECT_EQ(nlohmann::json::parse(HttpGet(prom, "/api/v1/alerts").body)["data"]["alerts"].size(), 0u);
+  auto lf = nlohmann::json::parse(HttpGet(proc_->Addr("loki"), "/loki/api/v1/format_query?query=%7Bapp%3D%22x%22%7D%7C%3D%22y%22").body);
+  EXPECT_EQ(lf["data"], "{app=\"x\"} |= \"y\"");
+}
+
 TEST_F(ServeTest, UnknownPathIs404) {
   auto r = HttpGet(proc_->Addr("http"), "/api/v1/does-not-exist");
   EXPECT_EQ(r.status, 404);
