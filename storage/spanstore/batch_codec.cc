@@ -132,7 +132,9 @@ bool SkipAttrs(std::string_view* in, int depth) {
 }
 
 bool SkipValueBody(std::string_view* in, ValueType t, int depth) {
-  if (depth > kMaxValueDepth) return false;
+  // Containers nest at most kMaxValueDepth deep (the encoder caps them); the +1 is the
+  // top-level value's own level.
+  if ((t == ValueType::kArray || t == ValueType::kKvList) && depth > kMaxValueDepth + 1) return false;
   std::string_view s;
   uint64_t u;
   switch (t) {
@@ -230,7 +232,9 @@ Status DecodeKvList(std::string_view* in, google::protobuf::RepeatedPtrField<Key
 }
 
 Status DecodeBody(ValueType t, std::string_view* in, AnyValue* v, int depth) {
-  if (depth > kMaxValueDepth) return Bad("value nested too deeply");
+  if ((t == ValueType::kArray || t == ValueType::kKvList) && depth > kMaxValueDepth + 1) {
+    return Bad("value nested too deeply");
+  }
   std::string_view s;
   uint64_t u;
   int64_t i;
@@ -311,7 +315,8 @@ void ToKeyValues(const std::vector<AttrView>& attrs, google::protobuf::RepeatedP
   for (const auto& a : attrs) {
     KeyValue* kv = out->Add();
     kv->set_key(std::string(a.key));
-    ToAnyValue(a, kv->mutable_value());
+    // An empty AnyValue is written as no value at all (the usual wire form of "empty").
+    if (a.type != ValueType::kEmpty) ToAnyValue(a, kv->mutable_value());
   }
 }
 
@@ -420,7 +425,7 @@ Status ParseSpan(std::string_view in, std::string_view shared_trace_id, SpanView
       !GetLengthPrefixed(&in, &out->status_message) || !in.empty()) {
     return Bad("bad span status");
   }
-  out->status = static_cast<StatusCode>(status);
+  out->status = static_cast<SpanStatus>(status);
   return Status::OK();
 }
 
@@ -662,7 +667,7 @@ class AssembleVisitor final : public BatchVisitor {
       lk->set_dropped_attributes_count(l.dropped_attributes);
     }
     s->set_dropped_links_count(span_.dropped_links);
-    if (span_.status != StatusCode::kUnset || !span_.status_message.empty()) {
+    if (span_.status != SpanStatus::kUnset || !span_.status_message.empty()) {
       auto* st = s->mutable_status();
       st->set_code(static_cast<otlp::trace::v1::Status::StatusCode>(span_.status));
       st->set_message(std::string(span_.status_message));

@@ -91,7 +91,7 @@ struct SpanView {
   std::string_view parent_span_id, name, trace_state, status_message;
   uint32_t flags = 0;
   SpanKind kind = SpanKind::kUnspecified;
-  StatusCode status = StatusCode::kUnset;
+  SpanStatus status = SpanStatus::kUnset;
   int64_t start = 0, end = 0;
   std::vector<AttrView> attrs;
   uint32_t dropped_attributes = 0;

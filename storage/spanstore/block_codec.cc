@@ -6,23 +6,11 @@
 #include <bit>
 
 #include "storage/base/coding.h"
-#include "storage/base/compression.h"
-#include "storage/base/crc32c.h"
 
 namespace loupe::storage::spanstore {
 namespace {
 
-constexpr uint8_t kMetaVersion = 1;
-constexpr uint64_t kMaxRawValue = 1ull << 30;
-
 Status Bad(const std::string& what) { return Status::Corruption("span block: " + what); }
-
-uint64_t Mix(uint64_t x) {  // splitmix64 finaliser
-  x += 0x9e3779b97f4a7c15ull;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
-  return x ^ (x >> 31);
-}
 
 void PutIds(std::string* out, const std::vector<uint32_t>& ids, uint32_t limit,
             const std::vector<uint32_t>* order) {
@@ -68,229 +56,73 @@ bool GetSvarints(std::string_view* in, uint64_t n, std::vector<int64_t>* out) {
 
 void PutDict(std::string* out, const Dict& d) { d.EncodeTo(out); }
 
+// A string column's values: the dictionary in order of first appearance, then per entry
+// 0 for "the next new value" or k for "the value k back from the next new one". Unique values
+// (ids, urls) then cost nothing beyond the dictionary, repeated ones a byte.
+void PutBackRefIds(std::string* out, const Dict& d, const std::vector<uint32_t>& ids,
+                   const std::vector<uint32_t>& positions) {
+  std::vector<uint32_t> remap(d.size(), UINT32_MAX);
+  std::vector<std::string_view> order;
+  std::string refs;
+  uint32_t next = 0;
+  for (uint32_t k : positions) {
+    uint32_t& id = remap[ids[k]];
+    if (id == UINT32_MAX) {
+      id = next++;
+      order.push_back(d.Get(ids[k]));
+      refs.push_back(0);
+    } else {
+      PutVarint64(&refs, next - id);
+    }
+  }
+  PutVarint64(out, order.size());
+  for (auto v : order) PutVarint64(out, v.size());
+  for (auto v : order) out->append(v.data(), v.size());
+  out->append(refs);
+}
+
+bool GetBackRefIds(std::string_view* in, uint64_t n, Dict* d, std::vector<uint32_t>* ids) {
+  if (!d->DecodeFrom(in)) return false;
+  if (n > in->size()) return false;
+  ids->resize(n);
+  uint64_t next = 0;
+  for (uint64_t i = 0; i < n; ++i) {
+    uint64_t k;
+    if (!GetVarint64(in, &k)) return false;
+    if (k == 0) {
+      if (next >= d->size()) return false;
+      (*ids)[i] = static_cast<uint32_t>(next++);
+    } else {
+      if (k > next) return false;
+      (*ids)[i] = static_cast<uint32_t>(next - k);
+    }
+  }
+  return next == d->size();
+}
+
 bool GetDict(std::string_view* in, Dict* d) { return d->DecodeFrom(in); }
 
 }  // namespace
 
-// --- TraceBloom -----------------------------------------------------------------------------
-
-void TraceBloom::Build(const std::vector<TraceId>& ids) {
-  const uint64_t nbits = std::max<uint64_t>(64, ids.size() * 10);
-  bits_.assign((nbits + 63) / 64, 0);
-  const uint64_t m = bits_.size() * 64;
-  for (const auto& id : ids) {
-    uint64_t h1 = Mix(DecodeFixed64(reinterpret_cast<const char*>(id.bytes.data())));
-    const uint64_t h2 = Mix(DecodeFixed64(reinterpret_cast<const char*>(id.bytes.data()) + 8)) | 1;
-    for (uint32_t i = 0; i < k_; ++i, h1 += h2) bits_[(h1 % m) / 64] |= 1ull << ((h1 % m) % 64);
-  }
-}
-
-bool TraceBloom::MayContain(const TraceId& id) const {
-  if (bits_.empty()) return true;
-  const uint64_t m = bits_.size() * 64;
-  uint64_t h1 = Mix(DecodeFixed64(reinterpret_cast<const char*>(id.bytes.data())));
-  const uint64_t h2 = Mix(DecodeFixed64(reinterpret_cast<const char*>(id.bytes.data()) + 8)) | 1;
-  for (uint32_t i = 0; i < k_; ++i, h1 += h2) {
-    if (!(bits_[(h1 % m) / 64] & (1ull << ((h1 % m) % 64)))) return false;
-  }
-  return true;
-}
-
-void TraceBloom::EncodeTo(std::string* out) const {
-  out->push_back(static_cast<char>(k_));
-  PutVarint64(out, bits_.size());
-  for (uint64_t w : bits_) PutFixed64(out, w);
-}
-
-bool TraceBloom::DecodeFrom(std::string_view* in) {
-  uint64_t n;
-  if (in->empty()) return false;
-  k_ = static_cast<uint8_t>((*in)[0]);
-  in->remove_prefix(1);
-  if (k_ == 0 || k_ > 30 || !GetVarint64(in, &n) || n > in->size() / 8) return false;
-  bits_.resize(n);
-  for (uint64_t i = 0; i < n; ++i) GetFixed64(in, &bits_[i]);
-  return true;
-}
-
-// --- Values ---------------------------------------------------------------------------------
-
-Status PackValue(std::string_view raw, bool compress, int level, std::string* out) {
-  out->clear();
-  std::string packed;
-  bool use = false;
-  if (compress && raw.size() >= 64) {
-    LOUPE_RETURN_IF_ERROR(Compress(Codec::kZstd, raw, &packed, level));
-    use = packed.size() < raw.size();
-  }
-  out->push_back(use ? 1 : 0);
-  PutVarint64(out, raw.size());
-  PutFixed32(out, Crc32c(raw));
-  out->append(use ? std::string_view(packed) : raw);
-  return Status::OK();
-}
-
-Status UnpackValue(std::string_view in, std::string* raw) {
-  if (in.empty()) return Bad("empty value");
-  const auto codec = static_cast<uint8_t>(in[0]);
-  in.remove_prefix(1);
-  uint64_t len;
-  uint32_t crc;
-  if (codec > 1 || !GetVarint64(&in, &len) || len > kMaxRawValue || !GetFixed32(&in, &crc)) {
-    return Bad("bad value header");
-  }
-  if (codec == 0) {
-    if (in.size() != len) return Bad("value length mismatch");
-    raw->assign(in);
-  } else {
-    auto s = Decompress(Codec::kZstd, in, len, raw);
-    if (!s.ok()) return Bad(s.message());
-    if (raw->size() != len) return Bad("value length mismatch");
-  }
-  if (Crc32c(*raw) != crc) return Bad("checksum mismatch");
-  return Status::OK();
-}
-
-// --- Meta -----------------------------------------------------------------------------------
-
-size_t BlockMeta::MemoryBytes() const {
-  size_t n = sizeof(*this) + bloom.MemoryBytes() + unit_bytes.capacity() * 4;
-  for (const auto& s : services) n += s.size() + 32;
-  for (const auto& s : names) n += s.size() + 32;
-  for (const auto& a : attrs) {
-    n += sizeof(a) + a.key.size();
-    for (const auto& v : a.dict_values) n += v.size() + 32;
-  }
-  return n;
-}
+// --- Encoding -------------------------------------------------------------------------------
 
 namespace {
-void PutStrings(std::string* out, bool complete, const std::vector<std::string>& v) {
-  out->push_back(complete ? 1 : 0);
-  PutVarint64(out, v.size());
-  for (const auto& s : v) PutLengthPrefixed(out, s);
-}
-bool GetStrings(std::string_view* in, bool* complete, std::vector<std::string>* v) {
-  uint64_t n;
-  if (in->empty()) return false;
-  *complete = (*in)[0] != 0;
-  in->remove_prefix(1);
-  if (!GetVarint64(in, &n) || n > in->size()) return false;
-  v->clear();
-  for (uint64_t i = 0; i < n; ++i) {
-    std::string_view s;
-    if (!GetLengthPrefixed(in, &s)) return false;
-    v->emplace_back(s);
+uint32_t TableRowsOfMeta(const BlockMeta& m, Table t) {
+  switch (t) {
+    case Table::kResource:
+      return m.num_resources;
+    case Table::kScope:
+      return m.num_scopes;
+    case Table::kSpan:
+      return m.num_spans;
+    case Table::kEvent:
+      return m.num_events;
+    case Table::kLink:
+      return m.num_links;
   }
-  return true;
+  return 0;
 }
 }  // namespace
-
-void EncodeBlockMeta(const BlockMeta& m, std::string* out) {
-  out->push_back(static_cast<char>(kMetaVersion));
-  PutFixed64(out, m.id);
-  PutSignedVarint64(out, m.cut_time_ns);
-  PutVarint64(out, m.wal_end);
-  for (uint32_t v : {m.num_spans, m.num_traces, m.num_events, m.num_links, m.num_resources, m.num_scopes}) {
-    PutVarint64(out, v);
-  }
-  for (int64_t v : {m.min_start, m.max_start, m.max_end, m.min_duration, m.max_duration}) {
-    PutSignedVarint64(out, v);
-  }
-  out->push_back(static_cast<char>(m.kinds));
-  out->push_back(static_cast<char>(m.statuses));
-  PutStrings(out, true, m.services);
-  PutStrings(out, m.small_names, m.names);
-  PutVarint64(out, m.trace_bytes);
-  PutVarint64(out, m.index_bytes);
-  PutVarint64(out, m.unit_bytes.size());
-  for (uint32_t b : m.unit_bytes) PutVarint64(out, b);
-  PutVarint64(out, m.attrs.size());
-  for (const auto& a : m.attrs) {
-    out->push_back(static_cast<char>(a.table));
-    out->push_back(static_cast<char>(a.type));
-    PutLengthPrefixed(out, a.key);
-    PutVarint64(out, a.count);
-    PutSignedVarint64(out, a.imin);
-    PutSignedVarint64(out, a.imax);
-    PutFixed64(out, std::bit_cast<uint64_t>(a.dmin));
-    PutFixed64(out, std::bit_cast<uint64_t>(a.dmax));
-    PutVarint64(out, a.dict_size);
-    PutStrings(out, a.small_dict, a.dict_values);
-    PutVarint64(out, a.stored_bytes);
-  }
-  m.bloom.EncodeTo(out);
-}
-
-Status DecodeBlockMeta(std::string_view in, BlockMeta* m) {
-  *m = BlockMeta();
-  if (in.empty() || static_cast<uint8_t>(in[0]) != kMetaVersion) return Bad("unknown meta version");
-  in.remove_prefix(1);
-  uint64_t u[6];
-  int64_t s[5];
-  if (!GetFixed64(&in, &m->id) || !GetSignedVarint64(&in, &m->cut_time_ns) || !GetVarint64(&in, &m->wal_end)) {
-    return Bad("bad meta header");
-  }
-  for (auto& v : u) {
-    if (!GetVarint64(&in, &v) || v > UINT32_MAX) return Bad("bad meta counts");
-  }
-  for (auto& v : s) {
-    if (!GetSignedVarint64(&in, &v)) return Bad("bad meta times");
-  }
-  m->num_spans = static_cast<uint32_t>(u[0]);
-  m->num_traces = static_cast<uint32_t>(u[1]);
-  m->num_events = static_cast<uint32_t>(u[2]);
-  m->num_links = static_cast<uint32_t>(u[3]);
-  m->num_resources = static_cast<uint32_t>(u[4]);
-  m->num_scopes = static_cast<uint32_t>(u[5]);
-  m->min_start = s[0];
-  m->max_start = s[1];
-  m->max_end = s[2];
-  m->min_duration = s[3];
-  m->max_duration = s[4];
-  if (in.size() < 2) return Bad("bad meta masks");
-  m->kinds = static_cast<uint8_t>(in[0]);
-  m->statuses = static_cast<uint8_t>(in[1]);
-  in.remove_prefix(2);
-  bool complete;
-  uint64_t n;
-  if (!GetStrings(&in, &complete, &m->services) || !GetStrings(&in, &m->small_names, &m->names) ||
-      !GetVarint64(&in, &m->trace_bytes) || !GetVarint64(&in, &m->index_bytes) ||
-      !GetVarint64(&in, &n) || n > 4096) {
-    return Bad("bad meta value sets");
-  }
-  m->unit_bytes.resize(n);
-  for (auto& b : m->unit_bytes) {
-    if (!GetVarint32(&in, &b)) return Bad("bad meta unit sizes");
-  }
-  if (!GetVarint64(&in, &n) || n > in.size()) return Bad("bad meta attribute count");
-  m->attrs.resize(n);
-  for (auto& a : m->attrs) {
-    uint64_t bits_min, bits_max;
-    if (in.size() < 2) return Bad("bad meta attribute");
-    const auto table = static_cast<uint8_t>(in[0]);
-    const auto type = static_cast<uint8_t>(in[1]);
-    in.remove_prefix(2);
-    if (table >= kNumTables || type >= kNumValueTypes) return Bad("bad meta attribute kind");
-    a.table = static_cast<Table>(table);
-    a.type = static_cast<ValueType>(type);
-    std::string_view key;
-    if (!GetLengthPrefixed(&in, &key) || !GetVarint32(&in, &a.count) || !GetSignedVarint64(&in, &a.imin) ||
-        !GetSignedVarint64(&in, &a.imax) || !GetFixed64(&in, &bits_min) || !GetFixed64(&in, &bits_max) ||
-        !GetVarint32(&in, &a.dict_size) || !GetStrings(&in, &a.small_dict, &a.dict_values) ||
-        !GetVarint32(&in, &a.stored_bytes)) {
-      return Bad("bad meta attribute");
-    }
-    a.key = std::string(key);
-    a.dmin = std::bit_cast<double>(bits_min);
-    a.dmax = std::bit_cast<double>(bits_max);
-    if (a.small_dict && a.dict_values.size() != a.dict_size) return Bad("bad meta attribute dictionary");
-  }
-  if (!m->bloom.DecodeFrom(&in) || !in.empty()) return Bad("bad meta bloom filter");
-  return Status::OK();
-}
-
-// --- Encoding -------------------------------------------------------------------------------
 
 Status EncodeBlock(const BlockColumns& c, const BlockOrder& o, int level, BlockMeta* meta,
                    std::vector<EncodedUnit>* units) {
@@ -482,10 +314,20 @@ Status EncodeBlock(const BlockColumns& c, const BlockOrder& o, int level, BlockM
     for (uint32_t k = 0; k < a.rows.size(); ++k) entries.emplace_back(remap ? (*remap)[a.rows[k]] : a.rows[k], k);
     if (remap) std::sort(entries.begin(), entries.end());
     PutVarint64(&raw, entries.size());
-    uint32_t prev = 0;
-    for (const auto& [row, k] : entries) {
-      PutVarint64(&raw, row - prev);
-      prev = row;
+    // Rows: a bitmap when the column is dense (cheaper than a byte per entry), else deltas.
+    const uint32_t table_rows = TableRowsOfMeta(m, a.table);
+    if (entries.size() * 8 >= table_rows) {
+      raw.push_back(1);
+      const size_t base = raw.size();
+      raw.resize(base + (table_rows + 7) / 8, 0);
+      for (const auto& e : entries) raw[base + e.first / 8] |= static_cast<char>(1u << (e.first % 8));
+    } else {
+      raw.push_back(0);
+      uint32_t prev = 0;
+      for (const auto& [row, k] : entries) {
+        PutVarint64(&raw, row - prev);
+        prev = row;
+      }
     }
     positions.clear();
     for (const auto& e : entries) positions.push_back(e.second);
@@ -500,8 +342,7 @@ Status EncodeBlock(const BlockColumns& c, const BlockOrder& o, int level, BlockM
       case ValueType::kEmpty:
         break;
       default:
-        PutDict(&raw, a.dict);
-        PutIds(&raw, a.ids, a.dict.size(), &positions);
+        PutBackRefIds(&raw, a.dict, a.ids, positions);
         break;
     }
     AttrColumnInfo info;
@@ -546,22 +387,6 @@ void PrepareDecodedBlock(const BlockMeta& meta, BlockColumns* c) {
 }
 
 namespace {
-
-uint32_t TableRows(const BlockMeta& m, Table t) {
-  switch (t) {
-    case Table::kResource:
-      return m.num_resources;
-    case Table::kScope:
-      return m.num_scopes;
-    case Table::kSpan:
-      return m.num_spans;
-    case Table::kEvent:
-      return m.num_events;
-    case Table::kLink:
-      return m.num_links;
-  }
-  return 0;
-}
 
 bool GetCounts(std::string_view* in, uint32_t n, uint64_t expect_total, std::vector<uint32_t>* begin) {
   if (n > in->size()) return false;
@@ -638,6 +463,7 @@ Status DecodeUnit(uint32_t unit, std::string_view in, const BlockMeta& m, BlockC
       c->parent_id.resize(ns);
       for (uint32_t t = 0; t < nt; ++t) {
         const uint32_t b = c->trace_first_row[t], e = c->trace_first_row[t + 1];
+        if (b > e || e > ns) return Status::Internal("span block: parents decoded over bad trace offsets");
         for (uint32_t r = b; r < e; ++r) {
           uint64_t tag;
           if (!GetVarint64(&in, &tag)) return Bad("bad parent");
@@ -731,6 +557,10 @@ Status DecodeUnit(uint32_t unit, std::string_view in, const BlockMeta& m, BlockC
       for (uint32_t i = 0; i < nl; ++i) GetFixed64(&in, &c->link_span_id[i]);
       break;
     }
+    case kUnitRecordDict:
+      c->record_dict = in;
+      in = {};
+      break;
     default: {
       if (unit < kAttrUnitBase || unit - kAttrUnitBase >= m.attrs.size() ||
           unit - kAttrUnitBase >= c->attrs.size()) {
@@ -739,8 +569,27 @@ Status DecodeUnit(uint32_t unit, std::string_view in, const BlockMeta& m, BlockC
       const AttrColumnInfo& info = m.attrs[unit - kAttrUnitBase];
       AttrColumn& a = *c->attrs[unit - kAttrUnitBase];
       uint64_t n;
-      if (!GetVarint64(&in, &n) || n != info.count ||
-          !GetDeltaRows(&in, n, TableRows(m, info.table), true, &a.rows)) {
+      const uint32_t table_rows = TableRowsOfMeta(m, info.table);
+      if (!GetVarint64(&in, &n) || n != info.count || in.empty()) {
+        return Bad("bad attribute rows for " + info.key);
+      }
+      const auto rows_kind = static_cast<uint8_t>(in[0]);
+      in.remove_prefix(1);
+      if (rows_kind == 1) {
+        const size_t bytes = (static_cast<size_t>(table_rows) + 7) / 8;
+        if (in.size() < bytes) return Bad("bad attribute bitmap for " + info.key);
+        a.rows.clear();
+        a.rows.reserve(n);
+        for (uint32_t r = 0; r < table_rows; ++r) {
+          if (static_cast<uint8_t>(in[r / 8]) & (1u << (r % 8))) a.rows.push_back(r);
+        }
+        // Bits past the last row must be clear, and the count must match.
+        if (table_rows % 8 != 0 && (static_cast<uint8_t>(in[bytes - 1]) >> (table_rows % 8)) != 0) {
+          return Bad("bad attribute bitmap for " + info.key);
+        }
+        if (a.rows.size() != n) return Bad("bad attribute bitmap count for " + info.key);
+        in.remove_prefix(bytes);
+      } else if (rows_kind != 0 || !GetDeltaRows(&in, n, table_rows, true, &a.rows)) {
         return Bad("bad attribute rows for " + info.key);
       }
       a.imin = info.imin;
@@ -756,7 +605,7 @@ Status DecodeUnit(uint32_t unit, std::string_view in, const BlockMeta& m, BlockC
           if (n > in.size() / 8) return Bad("bad attribute values for " + info.key);
           a.doubles.resize(n);
           for (uint64_t i = 0; i < n; ++i) {
-            uint64_t bits;
+            uint64_t bits = 0;
             GetFixed64(&in, &bits);
             a.doubles[i] = std::bit_cast<double>(bits);
           }
@@ -764,9 +613,7 @@ Status DecodeUnit(uint32_t unit, std::string_view in, const BlockMeta& m, BlockC
         case ValueType::kEmpty:
           break;
         default:
-          if (!GetDict(&in, &a.dict) || !GetIds(&in, n, a.dict.size(), &a.ids)) {
-            return Bad("bad attribute values for " + info.key);
-          }
+          if (!GetBackRefIds(&in, n, &a.dict, &a.ids)) return Bad("bad attribute values for " + info.key);
           break;
       }
       break;

@@ -5,7 +5,8 @@
 //
 // FORMAT
 //   stored value (units and trace records):
-//     codec:u8 (0 raw, 1 zstd) raw_len:varint crc32c(raw):fixed32 payload
+//     codec:u8 (0 raw, 1 zstd, 2 zstd with the block's record dictionary) raw_len:varint
+//     crc32c(raw):fixed32 payload
 //   ids (a dictionary-coded column): width:u8 (1, 2 or 4) id:uint<width>le{n}
 //   Units (rows in persisted order: traces by id, spans by (trace, start), events and links
 //   following their spans; "n" below is the table's row count from the meta):
@@ -24,10 +25,14 @@
 //     kEvents        span:varint(delta){E} time:svarint(delta, first against min_start){E}
 //                    names dict, ids{E}
 //     kLinks         span:varint(delta){L} trace_id:16{L} span_id:fixed64{L}
+//     kRecordDict    the dictionary trace records of this block are compressed with (codec 2)
 //     attribute column i (unit kAttrUnitBase + i):
-//                    count:varint row:varint(delta){count} values
+//                    count:varint rows values
+//                    rows   := 0 row:varint(delta){count} | 1 bitmap of the table's rows (LSB first)
 //                    values := svarint{count} (int, bool) | fixed64{count} (double)
-//                            | dict ids (string-like) | nothing (empty)
+//                            | backref (string-like) | nothing (empty)
+//                    backref := dict (values in order of first appearance)
+//                               ref:varint{count} (0: the next new value; k: k before the next new)
 //   Meta: see EncodeBlockMeta.
 //
 // Decoders validate every length and id against the meta and return kCorruption (never crash,
@@ -62,6 +67,7 @@ enum UnitId : uint32_t {
   kUnitScopes,
   kUnitEvents,
   kUnitLinks,
+  kUnitRecordDict,  // the zstd dictionary of the block's trace records (raw bytes)
   kNumFixedUnitsPlusOne,
 };
 inline constexpr uint32_t kAttrUnitBase = 1000;
@@ -106,28 +112,33 @@ struct BlockMeta {
   uint32_t num_resources = 0, num_scopes = 0;
   int64_t min_start = 0, max_start = 0, max_end = 0;
   int64_t min_duration = 0, max_duration = 0;
-  uint8_t kinds = 0, statuses = 0;  // bit per SpanKind / StatusCode present
+  uint8_t kinds = 0, statuses = 0;  // bit per SpanKind / SpanStatus present
   std::vector<std::string> services;  // every resource service.name in the block
   bool small_names = false;           // names holds every span name
   std::vector<std::string> names;
   uint64_t trace_bytes = 0;  // stored bytes of the block's trace records
   uint64_t index_bytes = 0;  // stored bytes of its units
+  bool has_record_dict = false;  // trace records use kUnitRecordDict
   std::vector<uint32_t> unit_bytes;  // stored bytes per fixed unit (index = UnitId)
   std::vector<AttrColumnInfo> attrs;
   TraceBloom bloom;
 
   bool HasKind(SpanKind k) const { return kinds & (1u << static_cast<int>(k)); }
-  bool HasStatus(StatusCode s) const { return statuses & (1u << static_cast<int>(s)); }
+  bool HasStatus(SpanStatus s) const { return statuses & (1u << static_cast<int>(s)); }
   size_t MemoryBytes() const;
 };
 
 void EncodeBlockMeta(const BlockMeta& m, std::string* out);
 Status DecodeBlockMeta(std::string_view in, BlockMeta* m);
 
-// Frames a value (optionally zstd-compressed) with its length and checksum.
-Status PackValue(std::string_view raw, bool compress, int level, std::string* out);
-// Unframes and verifies a stored value; kCorruption on any mismatch.
-Status UnpackValue(std::string_view stored, std::string* raw);
+class RecordDict;
+// Frames a value (optionally zstd-compressed, with `dict` when given) with its length and
+// checksum.
+Status PackValue(std::string_view raw, bool compress, int level, std::string* out,
+                 const RecordDict* dict = nullptr);
+// Unframes and verifies a stored value; kCorruption on any mismatch (and for a dictionary-
+// compressed value when `dict` is null).
+Status UnpackValue(std::string_view stored, std::string* raw, const RecordDict* dict = nullptr);
 
 struct EncodedUnit {
   uint32_t id;

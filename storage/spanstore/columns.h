@@ -138,6 +138,9 @@ struct BlockColumns {
   // --- attributes ---
   std::vector<std::unique_ptr<AttrColumn>> attrs;
 
+  // The trace-record dictionary (persisted blocks, kUnitRecordDict).
+  std::string_view record_dict;
+
   // Backing buffers of decoded units (dictionary views point into them).
   std::vector<std::unique_ptr<std::string>> buffers;
 
@@ -146,7 +149,7 @@ struct BlockColumns {
   uint32_t num_events() const { return static_cast<uint32_t>(event_span.size()); }
   uint32_t num_links() const { return static_cast<uint32_t>(link_span.size()); }
   SpanKind Kind(uint32_t row) const { return static_cast<SpanKind>(kind_status[row] & 15); }
-  StatusCode Status(uint32_t row) const { return static_cast<StatusCode>(kind_status[row] >> 4); }
+  SpanStatus SpanStatusOf(uint32_t row) const { return static_cast<SpanStatus>(kind_status[row] >> 4); }
 
   // Attribute columns of `table` with `key` (any type); indexes into attrs.
   void FindAttr(Table table, std::string_view key, std::vector<uint32_t>* out) const;

@@ -15,7 +15,8 @@ Head::TraceState Head::Lookup(const TraceId& id, int64_t now_ns, int64_t idle_ns
 }
 
 size_t Head::LiveTraces(int64_t now_ns, int64_t idle_ns) {
-  if (now_ns - live_counted_at_ >= 1'000'000'000 || now_ns < live_counted_at_) {
+  if (live_counted_at_ == INT64_MIN || now_ns < live_counted_at_ ||
+      now_ns - live_counted_at_ >= 1'000'000'000) {
     size_t n = 0;
     const int64_t cutoff = now_ns - idle_ns;
     for (int64_t t : trace_last_append_) n += t >= cutoff;

@@ -51,13 +51,13 @@ std::string_view SpanKindName(SpanKind k) {
   return "unspecified";
 }
 
-std::string_view StatusCodeName(StatusCode s) {
+std::string_view SpanStatusName(SpanStatus s) {
   switch (s) {
-    case StatusCode::kUnset:
+    case SpanStatus::kUnset:
       return "unset";
-    case StatusCode::kOk:
+    case SpanStatus::kOk:
       return "ok";
-    case StatusCode::kError:
+    case SpanStatus::kError:
       return "error";
   }
   return "unset";

@@ -56,10 +56,10 @@ enum class SpanKind : uint8_t {
   kProducer = 4,
   kConsumer = 5,
 };
-enum class StatusCode : uint8_t { kUnset = 0, kOk = 1, kError = 2 };
+enum class SpanStatus : uint8_t { kUnset = 0, kOk = 1, kError = 2 };
 
 std::string_view SpanKindName(SpanKind k);      // TraceQL spelling: "server", "unspecified", ...
-std::string_view StatusCodeName(StatusCode s);  // "unset", "ok", "error"
+std::string_view SpanStatusName(SpanStatus s);  // "unset", "ok", "error"
 
 // Attribute value types as stored. kArray, kKvList and kBytes keep the encoded value (see
 // batch_codec.h); kEmpty is an AnyValue with nothing set.
