@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "appliance/http/request.h"
+#include "appliance/http/websocket.h"
 
 namespace loupe::appliance::http {
 
@@ -30,6 +31,9 @@ struct RouteOptions {
   bool inline_handler = false;
   // Liveness/readiness probes answer without credentials.
   bool auth_exempt = false;
+  // Set for streaming routes: an upgrade request goes here after the handshake; a plain request
+  // gets the ordinary handler.
+  WebSocketHandler websocket;
 };
 
 struct Route {

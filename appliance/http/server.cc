@@ -5,9 +5,12 @@
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/websocket.hpp>
+#include <deque>
 #include <condition_variable>
 #include <list>
 #include <mutex>
+#include <thread>
 #include <optional>
 
 namespace loupe::appliance::http {
@@ -20,6 +23,108 @@ using tcp = net::ip::tcp;
 namespace {
 constexpr uint32_t kHeaderLimit = 1 << 20;
 class Session;
+namespace websocket = boost::beast::websocket;
+
+// A WebSocket after the handshake: writes are queued and sent in order on the connection's
+// strand; reads drain whatever the client sends so close frames and disconnects are seen.
+class WsConnection final : public WebSocketConnection, public std::enable_shared_from_this<WsConnection> {
+ public:
+  explicit WsConnection(beast::tcp_stream&& stream) : ws_(std::move(stream)) {}
+
+  void Accept(const bhttp::request<bhttp::string_body>& req, std::function<void(bool)> done) {
+    beast::get_lowest_layer(ws_).expires_never();
+    ws_.set_option(websocket::stream_base::timeout::suggested(beast::role_type::server));
+    ws_.async_accept(req, [self = shared_from_this(), done = std::move(done)](beast::error_code ec) {
+      self->accepted_ = true;
+      if (ec || self->closing_) {
+        if (!ec) self->DoClose();
+        else self->open_ = false;
+        done(false);
+        return;
+      }
+      done(true);
+      self->ReadLoop();
+    });
+  }
+
+  bool Send(std::string text) override {
+    if (!open_) return false;
+    ++pending_;
+    net::post(ws_.get_executor(), [self = shared_from_this(), t = std::move(text)]() mutable {
+      self->queue_.push_back(std::move(t));
+      if (!self->writing_) self->WriteNext();
+    });
+    return true;
+  }
+
+  // Beast allows one write at a time and a close counts as one, so a close requested while a
+  // frame is being written waits for it (and drops what is still queued).
+  void Close(std::string reason) override {
+    net::post(ws_.get_executor(), [self = shared_from_this(), reason = std::move(reason)]() mutable {
+      if (!self->open_ || self->closing_) return;
+      self->closing_ = true;
+      self->close_reason_ = std::move(reason);
+      if (self->accepted_ && !self->writing_) self->DoClose();
+    });
+  }
+
+  bool open() const override { return open_; }
+  size_t pending() const override { return pending_; }
+
+ private:
+  void ReadLoop() {
+    ws_.async_read(buf_, [self = shared_from_this()](beast::error_code ec, size_t n) {
+      if (ec) {
+        self->open_ = false;
+        return;
+      }
+      self->buf_.consume(n);
+      self->ReadLoop();
+    });
+  }
+  void WriteNext() {
+    if (closing_) {
+      writing_ = false;
+      pending_ -= queue_.size();
+      queue_.clear();
+      DoClose();
+      return;
+    }
+    if (queue_.empty() || !open_) {
+      writing_ = false;
+      return;
+    }
+    writing_ = true;
+    ws_.text(true);
+    ws_.async_write(net::buffer(queue_.front()), [self = shared_from_this()](beast::error_code ec, size_t) {
+      self->queue_.pop_front();
+      --self->pending_;
+      if (ec) {
+        self->open_ = false;
+        self->writing_ = false;
+        return;
+      }
+      self->WriteNext();
+    });
+  }
+  void DoClose() {
+    if (!open_) return;
+    websocket::close_reason cr(close_reason_.empty() ? websocket::close_code::normal
+                                                     : websocket::close_code::going_away);
+    cr.reason = close_reason_;
+    ws_.async_close(cr, [self = shared_from_this()](beast::error_code) { self->open_ = false; });
+  }
+
+  websocket::stream<beast::tcp_stream> ws_;
+  beast::flat_buffer buf_;
+  std::deque<std::string> queue_;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool accepted_ = false;
+  std::string close_reason_;
+  std::atomic<bool> open_{true};
+  std::atomic<size_t> pending_{0};
+};
 }  // namespace
 
 struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
@@ -36,6 +141,7 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
   std::condition_variable drained;
   int in_flight = 0;
   std::list<std::weak_ptr<Session>> sessions;
+  std::list<std::weak_ptr<WsConnection>> sockets;  // open WebSockets, closed on stop
 
   Impl(net::io_context& io_, net::thread_pool& w, const Dispatcher& d, ServerOptions o, RequestObserver obs)
       : io(io_), workers(w), dispatcher(d), options(o), observer(std::move(obs)) {}
@@ -155,10 +261,44 @@ class Session : public std::enable_shared_from_this<Session> {
     }
     const Route* route = prepared.route;
     record_.route = route;
+    if (route->options.websocket && websocket::is_upgrade(raw) && !server_->stopping) return Upgrade(route, req);
     if (route->options.inline_handler) return Write(server_->dispatcher.Invoke(*route, *req));
     net::post(server_->workers, [self = shared_from_this(), req, route] {
       Response r = self->server_->dispatcher.Invoke(*route, *req);
       net::post(self->stream_.get_executor(), [self, r = std::move(r)]() mutable { self->Write(std::move(r)); });
+    });
+  }
+
+  // Hands the socket to a WebSocket connection; this session ends here. The stream counts as
+  // in flight until its handler returns, so Drain waits for it; stopping closes the socket,
+  // which is how a handler's loop learns to end. Handlers run on their own thread: a tail
+  // lives for minutes and must not hold a worker.
+  void Upgrade(const Route* route, std::shared_ptr<Request> req) {
+    auto conn = std::make_shared<WsConnection>(std::move(stream_));
+    auto server = server_;
+    record_.status = 101;
+    record_.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    auto record = record_;
+    busy_ = false;
+    {
+      std::lock_guard lock(server->mu);
+      server->sockets.remove_if([](const std::weak_ptr<WsConnection>& w) { return w.expired(); });
+      server->sockets.push_back(conn);
+    }
+    conn->Accept(parser_->get(), [server, route, req, conn, record](bool ok) {
+      if (server->observer) server->observer(record);
+      if (!ok) {
+        server->EndRequest();
+        return;
+      }
+      std::thread([server, route, req, conn] {
+        try {
+          route->options.websocket(*req, conn);
+        } catch (...) {
+        }
+        conn->Close("");
+        server->EndRequest();
+      }).detach();
     });
   }
 
@@ -327,6 +467,9 @@ void Server::StopAccepting() {
   std::lock_guard lock(impl_->mu);
   for (auto& w : impl_->sessions) {
     if (auto s = w.lock()) s->CloseIfIdle();
+  }
+  for (auto& w : impl_->sockets) {
+    if (auto c = w.lock()) c->Close("server shutting down");
   }
 }
 
