@@ -97,11 +97,13 @@ http::Response ErrorResponse(ApiFamily family, const Status& status, const http:
   r.status = HttpStatusFor(status, family);
   switch (family) {
     case ApiFamily::kPrometheus: {
-      nlohmann::json j = {{"status", "error"},
-                          {"errorType", PrometheusErrorType(status.code())},
-                          {"error", status.message()}};
+      // Prometheus's field order: status, errorType, error.
+      auto str = [](std::string_view v) {
+        return nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      };
       r.content_type = "application/json";
-      r.body = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      r.body = R"({"status":"error","errorType":)" + str(PrometheusErrorType(status.code())) +
+               R"(,"error":)" + str(status.message()) + "}";
       break;
     }
     case ApiFamily::kStudio: {
