@@ -16,6 +16,7 @@
 #include "appliance/api/otlp_api.h"
 #include "appliance/api/params.h"
 #include "appliance/api/prom_api.h"
+#include "appliance/api/prom_query_api.h"
 #include "appliance/build_info.h"
 #include "appliance/grpc/grpc_server.h"
 #include "appliance/grpc/health_service.h"
@@ -295,6 +296,7 @@ Status Appliance::Start() {
   api::PromApiOptions prom_options;
   prom_options.targets = [&s](const http::Request&) { return s.TargetsJson(); };
   api::RegisterPromApi(s.router, *s.metric_store, s.metrics, prom_options);
+  api::RegisterPromQueryApi(s.router, *s.metric_store, s.metrics, api::PromQueryOptions{});
   s.otlp_metrics = std::make_unique<ingest::otlp::MetricsIngester>(*s.metric_store, ingest::otlp::PromTranslationOptions{});
   api::RegisterOtlpApi(s.router, *s.otlp_metrics);
   api::RegisterLokiApi(s.router, *s.log_store, s.metrics);

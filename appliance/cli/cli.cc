@@ -10,6 +10,7 @@
 #include "appliance/build_info.h"
 #include "appliance/cli/loadgen_command.h"
 #include "appliance/cli/serve_command.h"
+#include "query/promql/test/promqltest.h"
 
 namespace loupe::appliance::cli {
 
@@ -24,6 +25,14 @@ int Main(int argc, char** argv) {
   ServeCommand serve(app);
   LoadgenCommand loadgen(app);
   auto* version = app.add_subcommand("version", "Print version and build information");
+  // Prometheus's promqltest format: lets users check loupe's PromQL against Prometheus's own
+  // test files (or their own) without a running server.
+  auto* promqltest = app.add_subcommand(
+      "promqltest", "Run PromQL test files (Prometheus's promqltest format) against loupe's engine");
+  std::vector<std::string> promqltest_files;
+  bool promqltest_verbose = false;
+  promqltest->add_option("files", promqltest_files, "Test files (.test)")->required()->check(CLI::ExistingFile);
+  promqltest->add_flag("-v,--verbose", promqltest_verbose, "Print passing and skipped cases too");
 
   // `loupe [serve flags]` means `loupe serve [serve flags]`.
   std::vector<std::string> args(argv + 1, argv + argc);
@@ -49,6 +58,12 @@ int Main(int argc, char** argv) {
     return 0;
   }
   if (loadgen.parsed()) return loadgen.Run();
+  if (promqltest->parsed()) {
+    query::promql::test::PromqlTestOptions options;
+    options.verbose = promqltest_verbose;
+    const auto counts = query::promql::test::RunPromqlTestFiles(promqltest_files, std::cout, options);
+    return counts.failed > 0 ? 1 : 0;
+  }
   return serve.Run();
 }
 

@@ -18,6 +18,7 @@
 #include "prompb/remote.pb.h"
 #include "storage/base/clock.h"
 #include "storage/base/compression.h"
+#include "tests/integration/child_process.h"
 #include "tests/integration/loupe_process.h"
 
 namespace loupe::testing {
@@ -67,49 +68,6 @@ std::map<std::string, std::vector<std::pair<int64_t, uint64_t>>> RemoteRead(cons
     }
   }
   return out;
-}
-
-class Child {
- public:
-  explicit Child(std::vector<std::string> argv, const std::string& log) {
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
-    pid_ = fork();
-    if (pid_ == 0) {
-      FILE* f = fopen(log.c_str(), "w");
-      if (f) {
-        dup2(fileno(f), 1);
-        dup2(fileno(f), 2);
-      }
-      execv(args[0], args.data());
-      _exit(127);
-    }
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-  void Term() {
-    if (pid_ > 0) {
-      kill(pid_, SIGTERM);
-      waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-  }
-
- private:
-  pid_t pid_ = -1;
-};
-
-bool WaitReady(const std::string& addr, const std::string& path) {
-  for (int i = 0; i < 300; ++i) {
-    if (HttpGet(addr, path).status == 200) return true;
-    std::this_thread::sleep_for(50ms);
-  }
-  return false;
 }
 
 TEST(PrometheusTest, RemoteWriteFromRealPrometheusMatchesSampleForSample) {

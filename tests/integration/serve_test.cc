@@ -5,6 +5,7 @@
 
 #include <fstream>
 #include <future>
+#include <thread>
 #include <nlohmann/json.hpp>
 
 #include "appliance/http/client.h"
@@ -89,7 +90,12 @@ TEST_F(ServeTest, ProbesAndBuildInfoShapes) {
 TEST_F(ServeTest, MetricsPassPromtoolCheck) {
   const auto http = proc_->Addr("http");
   HttpGet(http, "/nonexistent");  // make sure request metrics have samples
+  // A request is counted after its response is written, so the count may trail the answer.
   auto r = HttpGet(http, "/metrics");
+  for (int i = 0; i < 100 && r.body.find("code=\"404\"") == std::string::npos; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    r = HttpGet(http, "/metrics");
+  }
   ASSERT_EQ(r.status, 200);
   EXPECT_EQ(r.Header("content-type"), "text/plain; version=0.0.4; charset=utf-8");
   for (const char* name : {"process_cpu_seconds_total", "process_resident_memory_bytes", "process_open_fds",
@@ -168,6 +174,57 @@ TEST_F(ServeTest, QueryToolingEndpoints) {
   EXPECT_EQ(nlohmann::json::parse(HttpGet(prom, "/api/v1/alerts").body)["data"]["alerts"].size(), 0u);
   auto lf = nlohmann::json::parse(HttpGet(proc_->Addr("loki"), "/loki/api/v1/format_query?query=%7Bapp%3D%22x%22%7D%7C%3D%22y%22").body);
   EXPECT_EQ(lf["data"], "{app=\"x\"} |= \"y\"");
+}
+
+// Exact bodies: Grafana's data source health check, Prometheus's parameter errors and error types.
+TEST_F(ServeTest, QueryEndpointsAnswerAsPrometheus) {
+  const auto prom = proc_->Addr("prometheus");
+  // Grafana's Prometheus health check: 1+1 at t=4 on an empty store, GET and form POST.
+  auto health = HttpGet(prom, "/api/v1/query?query=1%2B1&time=4");
+  EXPECT_EQ(health.status, 200);
+  EXPECT_EQ(health.body, R"({"status":"success","data":{"resultType":"scalar","result":[4,"2"]}})");
+  HttpClient client(prom);
+  auto post = client.Request("POST", "/api/v1/query", {{"Content-Type", "application/x-www-form-urlencoded"}},
+                             "query=1%2B1&time=4");
+  EXPECT_EQ(post.body, health.body);
+  auto range = HttpGet(prom, "/api/v1/query_range?query=vector(time())&start=0&end=2.5&step=1.25");
+  EXPECT_EQ(range.body,
+            R"({"status":"success","data":{"resultType":"matrix","result":[{"metric":{},"values":[[0,"0"],[1.250,"1.25"],[2.500,"2.5"]]}]}})");
+  auto nan = HttpGet(prom, "/api/v1/query?query=vector(0%2F0)%20or%20label_replace(vector(1%2F0)%2C%22a%22%2C%22%3C%26%3E%22%2C%22%22%2C%22%22)&time=1");
+  EXPECT_EQ(nan.body,
+            R"({"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"NaN"]},{"metric":{"a":"\u003c\u0026\u003e"},"value":[1,"+Inf"]}]}})");
+
+  auto parse = HttpGet(prom, "/api/v1/query?query=sum(");
+  EXPECT_EQ(parse.status, 400);
+  EXPECT_EQ(parse.body, R"({"status":"error","errorType":"bad_data","error":"invalid parameter \"query\": 1:5: parse error: unclosed left parenthesis"})");
+  auto many = HttpGet(prom, "/api/v1/query?query=(label_replace(vector(1)%2C%22a%22%2C%22x%22%2C%22%22%2C%22%22)%20or%20label_replace(vector(2)%2C%22a%22%2C%22y%22%2C%22%22%2C%22%22))%20%2B%20on()%20vector(1)&time=1");
+  EXPECT_EQ(many.status, 422) << many.body;
+  EXPECT_EQ(nlohmann::json::parse(many.body)["errorType"], "execution");
+  auto m2m = HttpGet(prom, "/api/v1/query?query=(label_replace(vector(1)%2C%22a%22%2C%22x%22%2C%22%22%2C%22%22)%20or%20label_replace(vector(2)%2C%22a%22%2C%22y%22%2C%22%22%2C%22%22))%20%2B%20on()%20(vector(1)%20or%20label_replace(vector(3)%2C%22b%22%2C%22z%22%2C%22%22%2C%22%22))&time=1");
+  EXPECT_EQ(m2m.status, 422) << m2m.body;
+  EXPECT_EQ(nlohmann::json::parse(m2m.body)["errorType"], "execution");
+
+  auto no_step = HttpGet(prom, "/api/v1/query_range?query=up&start=0&end=10");
+  EXPECT_EQ(no_step.body, R"({"status":"error","errorType":"bad_data","error":"invalid parameter \"step\": cannot parse \"\" to a valid duration"})");
+  auto neg = HttpGet(prom, "/api/v1/query_range?query=up&start=0&end=10&step=-1");
+  EXPECT_EQ(nlohmann::json::parse(neg.body)["error"],
+            "invalid parameter \"step\": zero or negative query resolution step widths are not accepted. Try a positive integer");
+  auto backwards = HttpGet(prom, "/api/v1/query_range?query=up&start=10&end=0&step=1");
+  EXPECT_EQ(nlohmann::json::parse(backwards.body)["error"], "invalid parameter \"end\": end timestamp must not be before start time");
+  auto points = HttpGet(prom, "/api/v1/query_range?query=up&start=0&end=100000&step=1");
+  EXPECT_EQ(nlohmann::json::parse(points.body)["error"],
+            "exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)");
+  auto badtime = HttpGet(prom, "/api/v1/query?query=up&time=yesterday");
+  EXPECT_EQ(nlohmann::json::parse(badtime.body)["error"], "invalid parameter \"time\": cannot parse \"yesterday\" to a valid timestamp");
+  auto range_of_range = HttpGet(prom, "/api/v1/query_range?query=up%5B5m%5D&start=0&end=10&step=1");
+  EXPECT_EQ(range_of_range.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(range_of_range.body)["error"],
+            "invalid parameter \"query\": invalid expression type \"range vector\" for range query, must be Scalar or instant Vector");
+  // Annotations come back as warnings with the position of the expression concerned.
+  auto warn = nlohmann::json::parse(HttpGet(prom, "/api/v1/query?query=quantile(2%2C%20vector(1))&time=1").body);
+  EXPECT_EQ(warn["status"], "success");
+  ASSERT_EQ(warn["warnings"].size(), 1u) << warn.dump();
+  EXPECT_EQ(warn["warnings"][0], "PromQL warning: quantile value should be between 0 and 1, got 2 (1:10)");
 }
 
 TEST_F(ServeTest, UnknownPathIs404) {
