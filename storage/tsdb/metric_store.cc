@@ -716,8 +716,17 @@ Status MetricStore::ApplyRetention() {
     tenants = tenants_by_id_;
   }
   if (options_.retention_ms > 0) {
-    const int64_t cutoff = BlockStart(NowMs(options_.clock) - options_.retention_ms, block_ms);
     for (Tenant* t : tenants) {
+      // As Prometheus: retention counts back from the tenant's newest sample, not from the
+      // wall clock, so data with old timestamps (fixtures, backfills, replays) is kept as
+      // long as it is recent relative to the rest.
+      int64_t newest;
+      {
+        std::shared_lock lock(t->mu);
+        newest = t->head.MaxTime();
+      }
+      if (newest == INT64_MIN) continue;
+      const int64_t cutoff = BlockStart(newest - options_.retention_ms, block_ms);
       // Whole blocks strictly before the cutoff block go.
       const std::string begin = ChunkBlockPrefix(t->id, INT64_MIN);
       const std::string end = ChunkBlockPrefix(t->id, cutoff);

@@ -11,7 +11,8 @@
 // Checkpoint (background, or Checkpoint()): rotate the WAL, persist new series and every open
 // head chunk, then delete the WAL segments before the rotation. Replay is idempotent, so appends
 // during a checkpoint are safe.
-// Retention (background, or ApplyRetention()): drop blocks older than retention, then the oldest
+// Retention (background, or ApplyRetention()): drop blocks older than retention counted back
+// from the tenant's newest sample (as Prometheus does; not the wall clock), then the oldest
 // blocks while chunk bytes exceed the size limit; series with no data left are removed.
 //
 // Thread-safety: all methods are safe for concurrent use. An Appender is used by one thread.

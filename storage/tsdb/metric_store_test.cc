@@ -180,6 +180,18 @@ TEST_F(MetricStoreTest, RetentionDropsOldBlocksAndSeries) {
   EXPECT_TRUE(Read("old").empty()) << "removed series stay removed after restart";
 }
 
+TEST_F(MetricStoreTest, RetentionCountsFromTheNewestSampleNotTheWallClock) {
+  Reopen(MetricStoreOptions{});  // default retention: 7 days
+  // Fixture data from 2023, two weeks apart: only the part older than 7 days before the newest
+  // sample goes, however far the wall clock is.
+  const int64_t t0 = 1'700'000'000'000, day = 86'400'000;
+  Append(Labels{{"__name__", "fixture_old"}}, Ramp(t0, 100, 60'000));
+  Append(Labels{{"__name__", "fixture_new"}}, Ramp(t0 + 14 * day, 100, 60'000));
+  ASSERT_TRUE(store_->ApplyRetention().ok());
+  EXPECT_TRUE(Read("fixture_old").empty());
+  EXPECT_EQ(Read("fixture_new").size(), 100u);
+}
+
 TEST_F(MetricStoreTest, SeriesLabelsAndMetadataApis) {
   Append(Labels{{"__name__", "http_requests_total"}, {"code", "200"}, {"job", "api"}}, {{1000, 1}});
   Append(Labels{{"__name__", "http_requests_total"}, {"code", "500"}, {"job", "api"}}, {{1000, 1}});
