@@ -223,8 +223,15 @@ Result<AppendStats> SpanStore::Appender::Commit() {
     bool accept = true;
     DiscardReason reason = DiscardReason::kCount;
   };
+  // Limits are decided in the order traces first appear in the batch, so which traces a
+  // limit refuses does not depend on hash-map iteration order.
   absl::flat_hash_map<TraceId, PerTrace> traces;
-  for (size_t i = 0; i < bb.NumSpans(); ++i) traces[span_trace[i]].bytes += bb.SpanBlob(static_cast<uint32_t>(i)).size();
+  std::vector<TraceId> trace_order;
+  for (size_t i = 0; i < bb.NumSpans(); ++i) {
+    auto [it, inserted] = traces.try_emplace(span_trace[i]);
+    if (inserted) trace_order.push_back(span_trace[i]);
+    it->second.bytes += bb.SpanBlob(static_cast<uint32_t>(i)).size();
+  }
 
   LOUPE_ASSIGN_OR_RETURN(Tenant * t, s.GetOrCreateTenant(tenant_));
   std::string record;
@@ -235,7 +242,8 @@ Result<AppendStats> SpanStore::Appender::Commit() {
     // 2. Limits, decided per trace as Tempo's ingester does.
     bool any_rejected = false;
     size_t live = o.max_live_traces ? t->head->LiveTraces(now, o.live_trace_idle_ns) : 0;
-    for (auto& [id, pt] : traces) {
+    for (const TraceId& id : trace_order) {
+      PerTrace& pt = traces[id];
       const Head::TraceState ts = t->head->Lookup(id, now, o.live_trace_idle_ns);
       if (o.max_live_traces && !ts.live && live >= o.max_live_traces) {
         pt.accept = false;
