@@ -112,19 +112,15 @@ size_t DecodeChunks(const std::vector<ChunkData>& chunks, int64_t mint, int64_t 
   size_t corrupt = 0;
   bool overlapping = false;
   int64_t prev_maxt = INT64_MIN;
+  size_t expected = 0;
+  for (const auto& c : chunks) {
+    if (c.bytes.size() >= 2) expected += (static_cast<uint8_t>(c.bytes[0]) << 8) | static_cast<uint8_t>(c.bytes[1]);
+  }
+  out->reserve(expected);
   for (const auto& c : chunks) {
     if (c.mint <= prev_maxt) overlapping = true;
     prev_maxt = std::max(prev_maxt, c.maxt);
-    XorIterator it(c.bytes);
-    if (!it.Seek(mint)) {
-      if (!it.Err().ok()) ++corrupt;
-      continue;
-    }
-    do {
-      if (it.AtT() > maxt) break;
-      out->push_back(it.At());
-    } while (it.Next());
-    if (!it.Err().ok()) ++corrupt;
+    if (!DecodeXorSamples(c.bytes, mint, maxt, out).ok()) ++corrupt;
   }
   if (overlapping) {
     // OOO chunks overlap in-order ones: sort and keep the first sample per timestamp.

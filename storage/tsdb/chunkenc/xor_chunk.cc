@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cstring>
 #include <string>
 
 #include "storage/base/coding.h"
@@ -221,8 +222,6 @@ XorIterator::XorIterator(std::string_view chunk_bytes) {
       BitReader(chunk_bytes.data() + kXorChunkHeaderSize, chunk_bytes.size() - kXorChunkHeaderSize);
 }
 
-double XorIterator::AtV() const { return std::bit_cast<double>(v_bits_); }
-
 bool XorIterator::Fail(const char* what) {
   err_ = Status::Corruption("xor chunk: " + std::string(what) + " in sample " +
                             std::to_string(num_read_ + 1) + " of " + std::to_string(num_total_));
@@ -320,6 +319,143 @@ bool XorIterator::Seek(int64_t t) {
     if (!Next()) return false;
   }
   return true;
+}
+
+namespace {
+
+// Bits of a padded copy of a chunk's stream: reads past the end see zeros, so nothing is checked
+// per read; DecodeXorSamples compares the position with the end once per sample.
+class PaddedBits {
+ public:
+  PaddedBits(const uint8_t* data, uint64_t nbits) : p_(data), end_(nbits) {}
+  // The 64 bits from the current position, most significant first.
+  uint64_t Peek() const {
+    const uint8_t* b = p_ + (pos_ >> 3);
+    uint64_t w;
+    std::memcpy(&w, b, 8);
+    if constexpr (std::endian::native == std::endian::little) w = __builtin_bswap64(w);
+    const unsigned shift = static_cast<unsigned>(pos_ & 7);
+    return (w << shift) | (uint64_t{b[8]} >> (8 - shift));
+  }
+  void Skip(unsigned n) { pos_ += n; }
+  // `n` bits (1..64) into the low bits.
+  uint64_t Read(unsigned n) {
+    const uint64_t v = Peek() >> (64 - n);
+    pos_ += n;
+    return v;
+  }
+  bool Overrun() const { return pos_ > end_; }
+  bool AtEnd() const { return pos_ >= end_; }
+  uint64_t pos() const { return pos_; }
+
+ private:
+  const uint8_t* p_;
+  uint64_t end_;
+  uint64_t pos_ = 0;
+};
+
+// A byte-aligned LEB128 varint (as ReadVarint above); false when malformed.
+bool ReadPaddedVarint(PaddedBits* r, uint64_t* out) {
+  uint64_t result = 0;
+  for (int i = 0; i < 10; ++i) {
+    const uint64_t byte = r->Read(8);
+    if (byte < 0x80) {
+      if (i == 9 && byte > 1) return false;
+      *out = result | (byte << (7 * i));
+      return true;
+    }
+    result |= (byte & 0x7f) << (7 * i);
+  }
+  return false;
+}
+
+// Padding after the copied stream: one sample reads at most 4 + 64 + 2 + 11 + 64 bits (a
+// varint: 80), and Peek reads 9 bytes from its position.
+constexpr size_t kPad = 40;
+
+}  // namespace
+
+Status DecodeXorSamples(std::string_view chunk_bytes, int64_t mint, int64_t maxt,
+                        std::vector<Sample>* out) {
+  if (chunk_bytes.size() < kXorChunkHeaderSize) {
+    return Status::Corruption("xor chunk: " + std::to_string(chunk_bytes.size()) +
+                              " bytes, shorter than the 2-byte header");
+  }
+  const int total = HeaderCount(chunk_bytes);
+  if (total == 0) return Status::OK();
+  const size_t n = chunk_bytes.size() - kXorChunkHeaderSize;
+  uint8_t stack_buf[1024];
+  std::vector<uint8_t> heap_buf;
+  uint8_t* buf = stack_buf;
+  if (n + kPad > sizeof(stack_buf)) {
+    heap_buf.resize(n + kPad);
+    buf = heap_buf.data();
+  }
+  std::memcpy(buf, chunk_bytes.data() + kXorChunkHeaderSize, n);
+  std::memset(buf + n, 0, kPad);
+  PaddedBits r(buf, uint64_t{n} * 8);
+  auto corrupt = [&](const char* what, int i) {
+    return Status::Corruption("xor chunk: " + std::string(what) + " in sample " + std::to_string(i + 1) +
+                              " of " + std::to_string(total));
+  };
+
+  uint64_t zigzag;
+  if (!ReadPaddedVarint(&r, &zigzag) || r.Overrun()) return corrupt("bad or truncated first timestamp", 0);
+  int64_t t = ZigZagDecode64(zigzag);
+  uint64_t v_bits = r.Read(64);
+  if (r.Overrun()) return corrupt("truncated first value", 0);
+  if (t > maxt) return Status::OK();
+  if (t >= mint) out->push_back({t, std::bit_cast<double>(v_bits)});
+
+  static constexpr unsigned kBucketBits[5] = {0, 14, 17, 20, 64};
+  uint64_t t_delta = 0;
+  unsigned leading = 0, trailing = 0;
+  for (int i = 1; i < total; ++i) {
+    if (i == 1) {
+      if (!ReadPaddedVarint(&r, &t_delta) || r.Overrun()) return corrupt("bad or truncated timestamp delta", i);
+    } else {
+      const uint64_t w = r.Peek();
+      const unsigned ones = static_cast<unsigned>(std::countl_one(w));
+      const unsigned prefix = ones >= 4 ? 4 : ones;
+      r.Skip(prefix == 4 ? 4 : prefix + 1);
+      const unsigned nbits = kBucketBits[prefix];
+      if (nbits != 0) {
+        uint64_t dod = r.Read(nbits);
+        // n-bit values above 2^(n-1) are negative (two's complement in n bits).
+        if (nbits < 64 && dod > (uint64_t{1} << (nbits - 1))) dod -= uint64_t{1} << nbits;
+        t_delta += dod;
+      }
+      if (r.Overrun()) return corrupt("truncated timestamp", i);
+    }
+    t = static_cast<int64_t>(static_cast<uint64_t>(t) + t_delta);
+    // The value: '0' unchanged; '10' XOR in the current window; '11' + 5-bit leading + 6-bit
+    // width, then the XOR.
+    const uint64_t w = r.Peek();
+    if (w >> 63) {
+      if ((w >> 62) & 1) {
+        const unsigned header = static_cast<unsigned>((w >> 51) & 0x7ff);
+        const unsigned lead = header >> 6;
+        unsigned sig = header & 0x3f;
+        if (sig == 0) sig = 64;
+        r.Skip(13);
+        if (lead + sig > 64) {
+          if (r.Overrun()) return corrupt("truncated value", i);
+          return corrupt("value window exceeds 64 bits", i);
+        }
+        leading = lead;
+        trailing = 64 - lead - sig;
+      } else {
+        r.Skip(2);
+      }
+      v_bits ^= r.Read(64 - leading - trailing) << trailing;
+    } else {
+      r.Skip(1);
+    }
+    if (r.Overrun()) return corrupt("truncated value", i);
+    if (t > maxt) return Status::OK();
+    if (t >= mint) out->push_back({t, std::bit_cast<double>(v_bits)});
+  }
+  return Status::OK();
 }
 
 }  // namespace loupe::storage::tsdb

@@ -27,10 +27,12 @@
 // Any number of iterators may read a chunk concurrently while nobody appends.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/base/result.h"
 #include "storage/base/status.h"
@@ -152,7 +154,7 @@ class XorIterator {
 
   Sample At() const { return Sample{t_, AtV()}; }
   int64_t AtT() const { return t_; }
-  double AtV() const;
+  double AtV() const { return std::bit_cast<double>(v_bits_); }
 
   const Status& Err() const { return err_; }
 
@@ -175,5 +177,14 @@ class XorIterator {
   bool window_set_ = false;  // a window header has been read (the appender's leading != none)
   Status err_;
 };
+
+// Appends to `*out` the samples of `chunk_bytes` (header included) with mint <= t <= maxt, in
+// chunk order, stopping at the first sample after maxt (timestamps are assumed to increase, as
+// the store writes them). The same decoding as XorIterator, in one tight loop for the query
+// path: a padded local copy of the bits, no per-read bounds checks (the position is checked once
+// per sample). Returns OK, or kCorruption (as the iterator would report it) with the samples
+// before the damage already appended.
+Status DecodeXorSamples(std::string_view chunk_bytes, int64_t mint, int64_t maxt,
+                        std::vector<Sample>* out);
 
 }  // namespace loupe::storage::tsdb

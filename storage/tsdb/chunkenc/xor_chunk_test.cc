@@ -606,5 +606,27 @@ TEST(XorChunkTest, JitteredTimestampsCostSeventeenBitsPerSample) {
   EXPECT_EQ(Encode(samples).Bytes().size(), 2u + 1 + 8 + 2 + (bits + 7) / 8);
 }
 
+
+TEST(XorChunkTest, BulkDecodeSelectsTheRange) {
+  std::vector<Sample> in;
+  for (int i = 0; i < 120; ++i) in.push_back({1000 + i * 15000 + (i % 3) * 7, i * 1.5});
+  const XorChunk chunk = Encode(in);
+  const int64_t bounds[] = {INT64_MIN, 0, 1000, 1001, 16007, 300000, 1000 + 119 * 15000, INT64_MAX};
+  for (int64_t mint : bounds) {
+    for (int64_t maxt : bounds) {
+      std::vector<Sample> want;
+      for (const Sample& s : in) {
+        if (s.t >= mint && s.t <= maxt) want.push_back(s);
+      }
+      std::vector<Sample> got = {{-1, -1}};  // appends after what is there
+      ASSERT_TRUE(DecodeXorSamples(chunk.Bytes(), mint, maxt, &got).ok());
+      ASSERT_EQ(got.size(), want.size() + 1) << mint << " " << maxt;
+      for (size_t k = 0; k < want.size(); ++k) {
+        EXPECT_EQ(got[k + 1].t, want[k].t);
+        EXPECT_EQ(got[k + 1].v, want[k].v);
+      }
+    }
+  }
+}
 }  // namespace
 }  // namespace loupe::storage::tsdb

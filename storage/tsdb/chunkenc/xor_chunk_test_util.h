@@ -1,7 +1,10 @@
 // Test helpers for the XOR chunk tests: sample series generators, encode and decode-all.
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <bit>
+#include <climits>
 #include <cstdint>
 #include <random>
 #include <string>
@@ -35,6 +38,17 @@ inline Decoded DecodeAll(std::string_view bytes) {
     if (out.samples.size() > static_cast<size_t>(kXorChunkMaxSamples)) break;
   }
   out.err = it.Err();
+  // Every decode in the tests also checks the query path's bulk decoder against the iterator:
+  // same samples bit for bit, same verdict (valid chunks, Prometheus's, and every corruption).
+  std::vector<Sample> bulk;
+  const Status bulk_err = DecodeXorSamples(bytes, INT64_MIN, INT64_MAX, &bulk);
+  EXPECT_EQ(bulk_err.ok(), out.err.ok()) << bulk_err << " vs " << out.err;
+  EXPECT_EQ(bulk.size(), out.samples.size());
+  for (size_t i = 0; i < bulk.size() && i < out.samples.size(); ++i) {
+    EXPECT_TRUE(bulk[i].t == out.samples[i].t &&
+                std::bit_cast<uint64_t>(bulk[i].v) == std::bit_cast<uint64_t>(out.samples[i].v))
+        << "sample " << i;
+  }
   return out;
 }
 

@@ -55,6 +55,14 @@ void FuzzDecode(std::string_view bytes) {
   Check(err.ok() || err.code() == StatusCode::kCorruption);
   Check(samples.size() == static_cast<size_t>(count) || !err.ok());
 
+  // The bulk decoder of the query path agrees with the iterator: same samples, same verdict.
+  std::vector<Sample> bulk;
+  const loupe::Status bulk_err = loupe::storage::tsdb::DecodeXorSamples(
+      bytes, std::numeric_limits<int64_t>::min(), std::numeric_limits<int64_t>::max(), &bulk);
+  Check(bulk_err.ok() == err.ok());
+  Check(bulk.size() == samples.size());
+  for (size_t i = 0; i < bulk.size(); ++i) Check(SameBits(bulk[i], samples[i]));
+
   // Seek to each decoded timestamp from a fresh iterator: lands on the first sample >= it.
   for (size_t i = 0; i < samples.size() && i < 8; ++i) {
     XorIterator it(bytes);
