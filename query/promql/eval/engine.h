@@ -58,6 +58,10 @@ struct EngineOptions {
   int64_t default_subquery_step_ms = 60 * 1000;
   // 0 = no timeout (unless the query gives a deadline).
   int64_t timeout_ms = 2 * 60 * 1000;
+  // Threads one query may use for a range function (rate, *_over_time, ...) over many series:
+  // series are split into contiguous runs, results merged in order, so answers do not depend
+  // on it. 0 = the hardware's threads, at most 4; 1 = the query's own thread only.
+  int parallelism = 0;
 };
 
 struct QueryOptions {

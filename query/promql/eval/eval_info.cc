@@ -137,6 +137,7 @@ Result<Value> Evaluator::EvalInfo(const Call& c, const EvalRange& r) {
         source_.Select(lookup.matchers, start - lookback_ms_ + 1 - offset, end - offset));
     // Evaluated at the steps without offset, the value being the sample's timestamp.
     for (auto& s : selected) {
+      Materialize(&s);
       StepSeries series;
       size_t k = 0;
       for (int64_t i = 0; i < r.steps; ++i) {

@@ -341,6 +341,7 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Eval
   const int64_t max_ref = (ni.has_at ? ni.at_ms : r.T(r.steps - 1)) - offset;
   LOUPE_ASSIGN_OR_RETURN(auto selected,
                          source_.Select(vs.matchers, min_ref - lookback_ms_ + 1, max_ref));
+  for (auto& s : selected) Materialize(&s);
   int64_t loaded = 0;
   for (const auto& s : selected) loaded += static_cast<int64_t>(s.samples.size());
   LOUPE_RETURN_IF_ERROR(Charge(loaded));
@@ -374,6 +375,28 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Eval
   return out;
 }
 
+namespace {
+
+// Staleness markers only end series for instant selectors; range windows skip them.
+void PrepareRangeSamples(std::vector<Sample>* samples) {
+  bool normalize = false;
+  for (const Sample& x : *samples) normalize |= std::isnan(x.v);
+  if (!normalize) return;
+  auto end = std::remove_if(samples->begin(), samples->end(),
+                            [](const Sample& x) { return storage::model::IsStaleNaN(x.v); });
+  samples->erase(end, samples->end());
+  for (Sample& x : *samples) x.v = NormalizeNaN(x.v);
+}
+
+}  // namespace
+
+const std::vector<Sample>& LoadRangeSamples(const RangeSeries& s, std::vector<Sample>* scratch) {
+  if (!s.load) return s.samples;
+  s.load(scratch);
+  PrepareRangeSamples(scratch);
+  return *scratch;
+}
+
 Result<RangeArg> Evaluator::EvalRangeArg(const Expr& arg_in, const EvalRange& r) {
   const Expr& arg = Unparen(arg_in);
   RangeArg out;
@@ -394,16 +417,14 @@ Result<RangeArg> Evaluator::EvalRangeArg(const Expr& arg_in, const EvalRange& r)
     for (auto& s : selected) {
       RangeSeries rs;
       rs.labels = std::move(s.labels);
-      rs.samples = std::move(s.samples);
-      // Staleness markers only end series for instant selectors; range windows skip them.
-      bool normalize = false;
-      for (const Sample& x : rs.samples) normalize |= std::isnan(x.v);
-      if (normalize) {
-        auto end = std::remove_if(rs.samples.begin(), rs.samples.end(),
-                                  [](const Sample& x) { return storage::model::IsStaleNaN(x.v); });
-        rs.samples.erase(end, rs.samples.end());
-        for (Sample& x : rs.samples) x.v = NormalizeNaN(x.v);
+      if (s.load) {
+        // Decoded one at a time by the consumer (LoadRangeSamples), which charges the samples.
+        rs.load = std::move(s.load);
+        out.series.push_back(std::move(rs));
+        continue;
       }
+      rs.samples = std::move(s.samples);
+      PrepareRangeSamples(&rs.samples);
       if (rs.samples.empty()) continue;
       loaded += static_cast<int64_t>(rs.samples.size());
       out.series.push_back(std::move(rs));
@@ -455,11 +476,14 @@ Result<Value> Evaluator::EvalMatrixAtInstant(const Expr& e, const EvalRange& r) 
   const int64_t ref = arg.Ref(r, 0);
   Value v;
   v.type = ValueType::kMatrix;
+  std::vector<Sample> scratch;
   for (auto& s : arg.series) {
+    const std::vector<Sample>& samples = LoadRangeSamples(s, &scratch);
+    LOUPE_RETURN_IF_ERROR(Charge(s.load ? static_cast<int64_t>(samples.size()) : 0));
     RangeSeries rs;
     rs.labels = std::move(s.labels);
     rs.drop_name = s.drop_name;
-    for (const Sample& x : s.samples) {
+    for (const Sample& x : samples) {
       if (x.t > ref - arg.range_ms && x.t <= ref) rs.samples.push_back(x);
     }
     if (!rs.samples.empty()) v.matrix.push_back(std::move(rs));

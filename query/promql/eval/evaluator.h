@@ -8,6 +8,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -37,12 +38,19 @@ struct EvalRange {
   }
 };
 
-// One series of a range-vector argument: stale-free samples covering every window needed.
+// One series of a range-vector argument: stale-free samples covering every window needed, or
+// (straight from a lazily loading SeriesSource) a loader for them: see LoadRangeSamples.
 struct RangeSeries {
   storage::model::Labels labels;
   bool drop_name = false;
   std::vector<storage::model::Sample> samples;
+  std::function<void(std::vector<storage::model::Sample>*)> load;
 };
+
+// The samples of `s`: s.samples, or for a lazy series its loaded samples in `*scratch` with
+// staleness markers removed and NaNs normalised (what EvalRangeArg does to eager ones).
+const std::vector<storage::model::Sample>& LoadRangeSamples(const RangeSeries& s,
+                                                            std::vector<storage::model::Sample>* scratch);
 
 // A range-vector argument over the steps of an EvalRange: the window of step i is
 // (Ref(i) - range_ms, Ref(i)].

@@ -47,7 +47,12 @@ Result<std::vector<SourceSeries>> MemorySeriesSource::Select(
     auto hi = std::upper_bound(samples.begin(), samples.end(), maxt_ms,
                                [](int64_t t, const Sample& s) { return t < s.t; });
     if (lo >= hi) continue;
-    out.push_back(SourceSeries{labels, std::vector<Sample>(lo, hi)});
+    if (lazy_) {
+      SourceSeries s{labels, {}, [lo, hi](std::vector<Sample>* into) { into->assign(lo, hi); }};
+      out.push_back(std::move(s));
+      continue;
+    }
+    out.push_back(SourceSeries{labels, std::vector<Sample>(lo, hi), nullptr});
   }
   return out;
 }

@@ -22,6 +22,10 @@ class MemorySeriesSource : public SeriesSource {
   // Replaces all samples of the series.
   void Set(const storage::model::Labels& labels, std::vector<storage::model::Sample> samples);
   void Clear() { series_.clear(); }
+  // Lazy: Select() returns loaders (SourceSeries::load) instead of samples, as the metric
+  // store's source does, so tests run the engine's streaming path. Loaders read the series in
+  // place: call them before the next Add/Set/Clear.
+  void set_lazy(bool lazy) { lazy_ = lazy; }
   size_t num_series() const { return series_.size(); }
   const std::map<storage::model::Labels, std::vector<storage::model::Sample>>& series() const {
     return series_;
@@ -32,6 +36,7 @@ class MemorySeriesSource : public SeriesSource {
 
  private:
   std::map<storage::model::Labels, std::vector<storage::model::Sample>> series_;
+  bool lazy_ = false;
 };
 
 }  // namespace loupe::query::promql

@@ -11,10 +11,12 @@ Result<std::vector<SourceSeries>> MetricStoreSource::Select(
   std::vector<SourceSeries> out;
   out.reserve(selected.size());
   for (auto& s : selected) {
+    if (s.chunks.empty()) continue;
     SourceSeries series;
     series.labels = std::move(s.labels);
-    storage::tsdb::DecodeChunks(s.chunks, mint_ms, maxt_ms, &series.samples);
-    if (series.samples.empty()) continue;
+    series.load = [chunks = std::move(s.chunks), mint_ms, maxt_ms](std::vector<storage::model::Sample>* into) {
+      storage::tsdb::DecodeChunks(chunks, mint_ms, maxt_ms, into);
+    };
     out.push_back(std::move(series));
   }
   std::sort(out.begin(), out.end(),

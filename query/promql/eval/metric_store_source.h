@@ -1,8 +1,10 @@
 // MetricStoreSource: the SeriesSource over loupe's metric store (storage/tsdb) for one tenant.
-// Select() asks MetricStore::Select for the matching series with their chunks and decodes the
-// chunks to samples within the range (corrupt chunks are skipped, as DecodeChunks does).
+// Select() asks MetricStore::Select for the matching series with their chunks and returns them
+// lazily (SourceSeries::load): the engine decodes each series' chunks to samples within the
+// range when it processes that series (corrupt chunks are skipped, as DecodeChunks does).
 //
 // Thread-safety: as MetricStore (safe for concurrent use); the source holds no mutable state.
+// A returned loader owns its chunks and may be called from any one thread.
 #pragma once
 
 #include <string>

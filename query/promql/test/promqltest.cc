@@ -94,7 +94,11 @@ struct EvalCmd {
 class Runner {
  public:
   Runner(std::string name, std::ostream& out, const PromqlTestOptions& options)
-      : name_(std::move(name)), out_(out), options_(options) {}
+      : name_(std::move(name)), out_(out), options_(options) {
+    // Loaders instead of samples, as the metric store's source returns them: the conformance
+    // cases run the engine's streaming path.
+    source_.set_lazy(true);
+  }
 
   PromqlTestCounts Run(const std::string& content);
 
