@@ -123,9 +123,10 @@ struct Appliance::Impl {
     nlohmann::json active = nlohmann::json::array();
     if (scraper) {
       for (const auto& t : scraper->Targets()) {
-        nlohmann::json labels = nlohmann::json::object();
+        nlohmann::json labels = nlohmann::json::object(), discovered = nlohmann::json::object();
         for (const auto& l : t.labels) labels[l.name] = l.value;
-        active.push_back({{"discoveredLabels", labels},
+        for (const auto& l : t.discovered_labels) discovered[l.name] = l.value;
+        active.push_back({{"discoveredLabels", discovered},
                           {"labels", labels},
                           {"scrapePool", t.scrape_pool},
                           {"scrapeUrl", t.scrape_url},
@@ -139,8 +140,17 @@ struct Appliance::Impl {
                           {"scrapeTimeout", FormatDurationNanos(t.timeout_ms * 1'000'000)}});
       }
     }
-    return {{"activeTargets", active}, {"droppedTargets", nlohmann::json::array()},
-            {"droppedTargetCounts", nlohmann::json::object()}};
+    nlohmann::json dropped = nlohmann::json::array();
+    nlohmann::json dropped_counts = nlohmann::json::object();
+    if (scraper) {
+      for (const auto& t : scraper->DroppedTargets()) {
+        nlohmann::json discovered = nlohmann::json::object();
+        for (const auto& l : t.discovered_labels) discovered[l.name] = l.value;
+        dropped.push_back({{"discoveredLabels", discovered}});
+        dropped_counts[t.scrape_pool] = dropped_counts.value(t.scrape_pool, 0) + 1;
+      }
+    }
+    return {{"activeTargets", active}, {"droppedTargets", dropped}, {"droppedTargetCounts", dropped_counts}};
   }
 
   static std::string FormatRfc3339(int64_t ms) { return api::FormatRfc3339Millis(ms); }

@@ -16,6 +16,7 @@ find_package(spdlog REQUIRED CONFIG)
 find_package(yaml-cpp REQUIRED CONFIG)
 find_package(simdjson REQUIRED CONFIG)
 find_package(CLI11 REQUIRED CONFIG)
+find_package(OpenSSL REQUIRED)                             # MD5 for relabel hashmod, base64
 if(LOUPE_BUILD_TESTS)
   find_package(GTest REQUIRED CONFIG)
 endif()

@@ -1,8 +1,11 @@
 #include "ingest/prom/scrape_config.h"
 
+#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fstream>
 #include <set>
+#include <sstream>
 
 #include "storage/base/units.h"
 
@@ -30,6 +33,107 @@ Result<bool> Flag(const YAML::Node& n, const std::string& path) {
   bool v;
   if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) return Bad(path, "must be true or false");
   return v;
+}
+
+Result<std::vector<RelabelConfig>> RelabelConfigs(const YAML::Node& n, const std::string& path) {
+  if (!n.IsSequence()) return Bad(path, "must be a list");
+  std::vector<RelabelConfig> out;
+  for (size_t i = 0; i < n.size(); ++i) {
+    const std::string rp = path + "[" + std::to_string(i) + "]";
+    if (!n[i].IsMap()) return Bad(rp, "must be a mapping");
+    RelabelSpec spec;
+    for (const auto& f : n[i]) {
+      const auto key = f.first.as<std::string>();
+      const YAML::Node& v = f.second;
+      if (key == "source_labels") {
+        if (!v.IsSequence()) return Bad(rp + ".source_labels", "must be a list");
+        for (const auto& s : v) spec.source_labels.push_back(s.as<std::string>());
+      } else if (key == "separator") {
+        spec.separator = v.as<std::string>();
+      } else if (key == "target_label") {
+        spec.target_label = v.as<std::string>();
+      } else if (key == "regex") {
+        spec.regex = v.as<std::string>();
+      } else if (key == "modulus") {
+        LOUPE_ASSIGN_OR_RETURN(spec.modulus, Count(v, rp + ".modulus"));
+      } else if (key == "replacement") {
+        spec.replacement = v.as<std::string>();
+      } else if (key == "action") {
+        spec.action = v.as<std::string>();
+      } else {
+        return Bad(rp + "." + key, "unknown field");
+      }
+    }
+    auto rc = RelabelConfig::Make(spec);
+    if (!rc.ok()) return Bad(rp, rc.status().message());
+    out.push_back(std::move(*rc));
+  }
+  return out;
+}
+
+Result<std::string> ReadSecretFile(const std::string& file, const std::string& path) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) return Bad(path, "cannot read \"" + file + "\"");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::string s = ss.str();
+  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+std::string Base64(std::string_view in) {
+  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
+  out.resize(static_cast<size_t>(n));
+  return out;
+}
+
+// basic_auth {username, password | password_file} -> "Basic base64(user:pass)".
+Result<std::string> BasicAuth(const YAML::Node& n, const std::string& path) {
+  if (!n.IsMap()) return Bad(path, "must be a mapping");
+  std::string user, pass;
+  bool has_pass = false, has_file = false;
+  for (const auto& f : n) {
+    const auto key = f.first.as<std::string>();
+    if (key == "username") {
+      user = f.second.as<std::string>();
+    } else if (key == "password") {
+      pass = f.second.as<std::string>();
+      has_pass = true;
+    } else if (key == "password_file") {
+      LOUPE_ASSIGN_OR_RETURN(pass, ReadSecretFile(f.second.as<std::string>(), path + ".password_file"));
+      has_file = true;
+    } else {
+      return Bad(path + "." + key, "unknown field");
+    }
+  }
+  if (has_pass && has_file) return Bad(path, "at most one of basic_auth password & password_file must be configured");
+  return "Basic " + Base64(user + ":" + pass);
+}
+
+// authorization {type (Bearer), credentials | credentials_file} -> "<type> <credentials>".
+Result<std::string> Authorization(const YAML::Node& n, const std::string& path) {
+  if (!n.IsMap()) return Bad(path, "must be a mapping");
+  std::string type = "Bearer", creds;
+  bool has_creds = false, has_file = false;
+  for (const auto& f : n) {
+    const auto key = f.first.as<std::string>();
+    if (key == "type") {
+      type = f.second.as<std::string>();
+    } else if (key == "credentials") {
+      creds = f.second.as<std::string>();
+      has_creds = true;
+    } else if (key == "credentials_file") {
+      LOUPE_ASSIGN_OR_RETURN(creds, ReadSecretFile(f.second.as<std::string>(), path + ".credentials_file"));
+      has_file = true;
+    } else {
+      return Bad(path + "." + key, "unknown field");
+    }
+  }
+  if (has_creds && has_file) return Bad(path, "at most one of authorization credentials & credentials_file must be configured");
+  if (type == "Basic" || type == "basic") return Bad(path + ".type", "authorization type cannot be set to \"basic\", use \"basic_auth\" instead");
+  return type + " " + creds;
 }
 
 }  // namespace
@@ -75,6 +179,7 @@ Result<std::vector<ScrapeConfig>> ParseScrapeConfigs(std::string_view yaml) {
       sc.interval_ms = defaults.interval_ms;
       sc.timeout_ms = defaults.timeout_ms;
       bool own_timeout = false;
+      bool auth_set = false;
       for (const auto& kv : c) {
         const auto key = kv.first.as<std::string>();
         const std::string path = base + "." + key;
@@ -132,10 +237,22 @@ Result<std::vector<ScrapeConfig>> ParseScrapeConfigs(std::string_view yaml) {
             }
             sc.static_configs.push_back(std::move(st));
           }
-        } else if (key.find("_sd_configs") != std::string::npos || key == "relabel_configs" ||
-                   key == "metric_relabel_configs" || key == "tls_config" || key == "basic_auth" ||
-                   key == "authorization") {
-          return Bad(path, "not supported by loupe yet (static_configs only, no relabeling or TLS)");
+        } else if (key == "relabel_configs") {
+          LOUPE_ASSIGN_OR_RETURN(sc.relabel_configs, RelabelConfigs(v, path));
+        } else if (key == "metric_relabel_configs") {
+          LOUPE_ASSIGN_OR_RETURN(sc.metric_relabel_configs, RelabelConfigs(v, path));
+        } else if (key == "basic_auth" || key == "authorization") {
+          if (auth_set) return Bad(base, "at most one of basic_auth, oauth2 & authorization must be configured");
+          auth_set = true;
+          std::string header;
+          if (key == "basic_auth") {
+            LOUPE_ASSIGN_OR_RETURN(header, BasicAuth(v, path));
+          } else {
+            LOUPE_ASSIGN_OR_RETURN(header, Authorization(v, path));
+          }
+          sc.headers.emplace_back("Authorization", std::move(header));
+        } else if (key.find("_sd_configs") != std::string::npos || key == "tls_config" || key == "oauth2") {
+          return Bad(path, "not supported by loupe yet (static_configs only, no TLS or OAuth 2)");
         } else {
           return Bad(path, "unknown field");
         }

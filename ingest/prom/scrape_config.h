@@ -17,12 +17,16 @@
 //       label_name_length_limit: 0
 //       label_value_length_limit: 0
 //       body_size_limit: 0        # bytes, e.g. 10MB
+//       basic_auth: {username: u, password: p}      # or password_file; or
+//       authorization: {type: Bearer, credentials: t}  # or credentials_file
 //       static_configs:
 //         - targets: ['127.0.0.1:9100']
 //           labels: {env: dev}
+//       relabel_configs: [...]         # targets, before scraping (relabel.h)
+//       metric_relabel_configs: [...]  # every scraped sample
 //
 // Unknown keys are errors naming their path; unsupported Prometheus features (service
-// discovery other than static_configs, relabeling, TLS, https) are errors saying so.
+// discovery other than static_configs, TLS, https, OAuth 2) are errors saying so.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +35,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ingest/prom/relabel.h"
 #include "storage/base/result.h"
 
 namespace loupe::ingest::prom {
@@ -55,6 +60,8 @@ struct ScrapeConfig {
   uint64_t label_value_length_limit = 0;
   uint64_t body_size_limit = 0;
   std::vector<StaticTargets> static_configs;
+  std::vector<RelabelConfig> relabel_configs;
+  std::vector<RelabelConfig> metric_relabel_configs;
   // Extra request headers (loupe's own self-scrape carries its auth token).
   std::vector<std::pair<std::string, std::string>> headers;
 };

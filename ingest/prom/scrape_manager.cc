@@ -2,11 +2,14 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <optional>
 
 #include "ingest/prom/textparse/content_type.h"
 #include "ingest/prom/textparse/parser.h"
+#include "storage/base/units.h"
 
 namespace loupe::ingest::prom {
 
@@ -14,8 +17,9 @@ using storage::model::Labels;
 using storage::model::LabelsBuilder;
 
 struct ScrapeManager::Target {
-  ScrapeConfig cfg;
+  ScrapeConfig cfg;  // interval and timeout as relabeling left them
   std::string address;
+  std::string scheme;
   Labels target_labels;
   std::string url_target;  // path?query
   // Scrape state (loop thread only).
@@ -28,10 +32,11 @@ struct ScrapeManager::Target {
 
 namespace {
 
-std::string BuildTarget(const ScrapeConfig& cfg) {
-  std::string t = cfg.metrics_path.empty() ? "/metrics" : cfg.metrics_path;
+std::string BuildTarget(const std::string& metrics_path,
+                        const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string t = metrics_path.empty() ? "/metrics" : metrics_path;
   if (t.front() != '/') t = "/" + t;
-  for (size_t i = 0; i < cfg.params.size(); ++i) {
+  for (size_t i = 0; i < params.size(); ++i) {
     t += (i == 0 ? '?' : '&');
     auto enc = [](const std::string& s) {
       static constexpr char kHex[] = "0123456789ABCDEF";
@@ -42,7 +47,7 @@ std::string BuildTarget(const ScrapeConfig& cfg) {
       }
       return out;
     };
-    t += enc(cfg.params[i].first) + "=" + enc(cfg.params[i].second);
+    t += enc(params[i].first) + "=" + enc(params[i].second);
   }
   return t;
 }
@@ -80,25 +85,87 @@ void ScrapeManager::Configure(const std::vector<ScrapeConfig>& configs) {
   for (const auto& cfg : configs) {
     for (const auto& sc : cfg.static_configs) {
       for (const auto& addr : sc.targets) {
-        auto t = std::make_unique<Target>();
-        t->cfg = cfg;
-        t->address = addr;
+        // The target's labels as Prometheus populates them before relabeling.
         LabelsBuilder b;
         for (const auto& [k, v] : sc.labels) b.Set(k, v);
-        b.Set("job", cfg.job_name);
-        b.Set("instance", addr);
-        t->target_labels = b.Build();
-        t->url_target = BuildTarget(cfg);
+        b.Set("__address__", addr);
+        auto set_default = [&b](std::string_view name, const std::string& value) {
+          if (b.Get(name).empty()) b.Set(name, value);
+        };
+        set_default("job", cfg.job_name);
+        set_default("__scrape_interval__", FormatDurationNanos(cfg.interval_ms * 1'000'000));
+        set_default("__scrape_timeout__", FormatDurationNanos(cfg.timeout_ms * 1'000'000));
+        set_default("__metrics_path__", cfg.metrics_path);
+        set_default("__scheme__", cfg.scheme);
+        for (const auto& [k, v] : cfg.params) {
+          if (b.Get("__param_" + k).empty()) b.Set("__param_" + k, v);  // the first value
+        }
+        const Labels discovered = b.Build();
+        auto dropped = [&](const char* why) {
+          if (why) spdlog::warn("scrape pool {}: dropping target {}: {}", cfg.job_name, discovered.ToString(), why);
+          TargetStatus d;
+          d.discovered_labels = discovered;
+          d.scrape_pool = cfg.job_name;
+          dropped_.push_back(std::move(d));
+        };
+        const std::optional<Labels> relabeled = Relabel(discovered, cfg.relabel_configs);
+        if (!relabeled) {
+          dropped(nullptr);
+          continue;
+        }
+        const std::string address(relabeled->Get("__address__"));
+        if (address.empty()) {
+          dropped("no address");
+          continue;
+        }
+        auto t = std::make_unique<Target>();
+        t->cfg = cfg;
+        t->address = address;
+        t->scheme = std::string(relabeled->Get("__scheme__"));
+        auto interval = ParseDurationNanos(relabeled->Get("__scrape_interval__"));
+        auto timeout = ParseDurationNanos(relabeled->Get("__scrape_timeout__"));
+        if (!interval.ok() || *interval <= 0 || !timeout.ok() || *timeout <= 0) {
+          dropped("invalid __scrape_interval__ or __scrape_timeout__");
+          continue;
+        }
+        t->cfg.interval_ms = *interval / 1'000'000;
+        t->cfg.timeout_ms = *timeout / 1'000'000;
+        if (t->cfg.timeout_ms > t->cfg.interval_ms) {
+          dropped("scrape timeout greater than scrape interval");
+          continue;
+        }
+        // URL parameters: the config's, with __param_<name> replacing the first value.
+        std::vector<std::pair<std::string, std::string>> params = cfg.params;
+        for (const auto& l : *relabeled) {
+          if (!l.name.starts_with("__param_")) continue;
+          const std::string name = l.name.substr(8);
+          auto it = std::find_if(params.begin(), params.end(), [&](const auto& p) { return p.first == name; });
+          if (it != params.end()) {
+            it->second = l.value;
+          } else {
+            params.emplace_back(name, l.value);
+          }
+        }
+        t->url_target = BuildTarget(std::string(relabeled->Get("__metrics_path__")), params);
+        LabelsBuilder fin(*relabeled);
+        if (relabeled->Get("instance").empty()) fin.Set("instance", address);
+        for (const auto& l : *relabeled) {
+          if (l.name.starts_with("__")) fin.Del(l.name);
+        }
+        t->target_labels = fin.Build();
         t->status.labels = t->target_labels;
+        t->status.discovered_labels = discovered;
         t->status.scrape_pool = cfg.job_name;
-        t->status.scrape_url = cfg.scheme + "://" + addr + t->url_target;
-        t->status.interval_ms = cfg.interval_ms;
-        t->status.timeout_ms = cfg.timeout_ms;
+        t->status.scrape_url = t->scheme + "://" + address + t->url_target;
+        t->status.interval_ms = t->cfg.interval_ms;
+        t->status.timeout_ms = t->cfg.timeout_ms;
         targets_.push_back(std::move(t));
       }
     }
   }
 }
+
+std::vector<TargetStatus> ScrapeManager::DroppedTargets() const { return dropped_; }
 
 void ScrapeManager::Start(const std::vector<ScrapeConfig>& configs) {
   Configure(configs);
@@ -165,6 +232,7 @@ Status ScrapeManager::ScrapeOnce(size_t index, int64_t now_ms) {
   std::vector<Parsed> samples;
   std::vector<storage::model::MetricMetadata> metadata;
   Status err;
+  uint64_t scraped = 0;  // samples exposed, before metric relabeling
 
   FetchRequest req;
   req.host_port = t->address;
@@ -174,7 +242,8 @@ Status ScrapeManager::ScrapeOnce(size_t index, int64_t now_ms) {
   req.headers = t->cfg.headers;
   req.headers.emplace_back("Accept", std::string(DefaultScrapeAcceptHeader()));
   req.headers.emplace_back("X-Prometheus-Scrape-Timeout-Seconds", std::to_string(t->cfg.timeout_ms / 1000.0));
-  auto resp = fetcher_(req);
+  Result<FetchResponse> resp = Status::Unimplemented("scheme \"" + t->scheme + "\" is not supported (loupe scrapes http only)");
+  if (t->scheme == "http") resp = fetcher_(req);
   if (!resp.ok()) {
     err = resp.status();
   } else if (resp->status != 200) {
@@ -208,13 +277,23 @@ Status ScrapeManager::ScrapeOnce(size_t index, int64_t now_ms) {
         continue;
       }
       if (*kind != EntryKind::kSeries) continue;
+      ++scraped;
+      std::optional<Labels> lset = MergeTargetLabels(parser->labels(), t->target_labels, t->cfg.honor_labels);
+      if (!t->cfg.metric_relabel_configs.empty()) {
+        lset = Relabel(*lset, t->cfg.metric_relabel_configs);
+        if (!lset || lset->empty()) continue;
+        if (!lset->Has(storage::model::kMetricNameLabel)) {
+          err = Status::InvalidArgument("missing metric name (__name__ label)");
+          break;
+        }
+      }
+      // The limit counts samples that survive metric relabeling, as Prometheus's does.
       if (t->cfg.sample_limit > 0 && samples.size() >= t->cfg.sample_limit) {
         err = Status::ResourceExhausted("sample limit exceeded");
         break;
       }
       const auto exposed = parser->timestamp_ms();
-      samples.push_back({MergeTargetLabels(parser->labels(), t->target_labels, t->cfg.honor_labels),
-                         t->cfg.honor_timestamps && exposed ? *exposed : ts, parser->value(),
+      samples.push_back({std::move(*lset), t->cfg.honor_timestamps && exposed ? *exposed : ts, parser->value(),
                          parser->exemplar()});
     }
   }
@@ -247,7 +326,7 @@ Status ScrapeManager::ScrapeOnce(size_t index, int64_t now_ms) {
   };
   report("up", err.ok() ? 1 : 0);
   report("scrape_duration_seconds", duration);
-  report("scrape_samples_scraped", err.ok() ? static_cast<double>(samples.size()) : 0);
+  report("scrape_samples_scraped", err.ok() ? static_cast<double>(scraped) : 0);
   report("scrape_samples_post_metric_relabeling", err.ok() ? static_cast<double>(samples.size()) : 0);
   report("scrape_series_added", err.ok() ? static_cast<double>(added) : 0);
   auto committed = app->Commit();

@@ -1,7 +1,11 @@
 // ScrapeManager: pulls Prometheus/OpenMetrics text from static targets on their intervals and
 // appends the samples, as Prometheus's scrape loop does:
-//   - target labels job, instance and static labels; scraped labels that clash are renamed
-//     exported_<name>, or win with honor_labels;
+//   - target labels: static labels, __address__, job, __scheme__, __metrics_path__,
+//     __scrape_interval__, __scrape_timeout__ and __param_<name>, rewritten by relabel_configs
+//     (which may drop the target or change its address, path, params, interval and timeout),
+//     then instance = __address__ unless set, and every __-prefixed label removed;
+//   - scraped labels that clash with target labels are renamed exported_<name>, or win with
+//     honor_labels; then metric_relabel_configs rewrite or drop each sample;
 //   - sample timestamps are the scrape's start (aligned to the interval grid within 2 ms, which
 //     keeps chunks small), or the exposed ones with honor_timestamps;
 //   - report series up, scrape_duration_seconds, scrape_samples_scraped,
@@ -42,7 +46,8 @@ struct FetchResponse {
 using Fetcher = std::function<Result<FetchResponse>(const FetchRequest&)>;
 
 struct TargetStatus {
-  storage::model::Labels labels;  // job, instance, static labels
+  storage::model::Labels labels;             // after relabel_configs: job, instance, ...
+  storage::model::Labels discovered_labels;  // before: __address__, __scheme__, static labels, ...
   std::string scrape_pool;
   std::string scrape_url;
   std::string health = "unknown";  // up, down, unknown
@@ -67,6 +72,8 @@ class ScrapeManager {
   void Stop();
 
   std::vector<TargetStatus> Targets() const;
+  // Targets that relabel_configs dropped (discovered_labels and scrape_pool set).
+  std::vector<TargetStatus> DroppedTargets() const;
   size_t NumTargets() const;
   // One scrape of target `index` as if started at `now_ms`; returns the scrape error, if any.
   Status ScrapeOnce(size_t index, int64_t now_ms);
@@ -80,6 +87,7 @@ class ScrapeManager {
   Clock& clock_;
   std::string tenant_;
   std::vector<std::unique_ptr<Target>> targets_;
+  std::vector<TargetStatus> dropped_;
   std::vector<std::thread> threads_;
   std::mutex mu_;
   std::condition_variable cv_;

@@ -171,5 +171,89 @@ TEST(ScrapeConfigTest, ParsesPrometheusSyntaxAndRejectsWhatIsMissing) {
   EXPECT_NE(bad.status().message().find("scrape_configs[0].shceme"), std::string::npos);
 }
 
+TEST_F(ScrapeTest, RelabelConfigsRewriteAndDropTargets) {
+  Configure(R"(
+scrape_configs:
+  - job_name: node
+    scrape_interval: 10s
+    params: {module: [cpu]}
+    static_configs:
+      - targets: ['a:9100', 'b:9100', 'c:9100']
+        labels: {env: dev, __tmp_owner: team1}
+    relabel_configs:
+      - {source_labels: [__address__], regex: 'c:.*', action: drop}
+      - {source_labels: [__address__], regex: '(.*):9100', target_label: __address__, replacement: '${1}:9200'}
+      - {source_labels: [__address__], regex: 'b:.*', target_label: __metrics_path__, replacement: /probe}
+      - {source_labels: [__address__], regex: 'b:.*', target_label: __param_module, replacement: mem}
+      - {source_labels: [__address__], regex: 'b:.*', target_label: __scrape_interval__, replacement: 30s}
+      - {source_labels: [__tmp_owner], target_label: owner}
+)");
+  ASSERT_EQ(manager_->NumTargets(), 2u);
+  const auto targets = manager_->Targets();
+  EXPECT_EQ(targets[0].labels.ToString(), "{env=\"dev\", instance=\"a:9200\", job=\"node\", owner=\"team1\"}");
+  EXPECT_EQ(targets[0].discovered_labels.Get("__address__"), "a:9100");
+  EXPECT_EQ(targets[0].discovered_labels.Get("__scrape_interval__"), "10s");
+  EXPECT_EQ(targets[0].discovered_labels.Get("__param_module"), "cpu");
+  EXPECT_EQ(targets[0].scrape_url, "http://a:9200/metrics?module=cpu");
+  EXPECT_EQ(targets[1].scrape_url, "http://b:9200/probe?module=mem");
+  EXPECT_EQ(targets[1].interval_ms, 30'000);
+  const auto dropped = manager_->DroppedTargets();
+  ASSERT_EQ(dropped.size(), 1u);
+  EXPECT_EQ(dropped[0].discovered_labels.Get("__address__"), "c:9100");
+  EXPECT_EQ(dropped[0].scrape_pool, "node");
+
+  response_.body = "x 1\n";
+  ASSERT_TRUE(manager_->ScrapeOnce(1, 1'000'000).ok());
+  EXPECT_EQ(last_request_.host_port, "b:9200");
+  EXPECT_EQ(last_request_.target, "/probe?module=mem");
+}
+
+TEST_F(ScrapeTest, MetricRelabelConfigsRewriteAndDropSamples) {
+  Configure(R"(
+scrape_configs:
+  - job_name: app
+    sample_limit: 2
+    static_configs: [{targets: ['app:8080']}]
+    metric_relabel_configs:
+      - {source_labels: [__name__], regex: 'go_.*', action: drop}
+      - {source_labels: [path], regex: '/user/\d+', target_label: path, replacement: '/user/:id'}
+      - {action: labeldrop, regex: 'pod'}
+)");
+  // Four go_* samples are dropped before the sample limit of 2 counts.
+  response_.body = "go_a 1\ngo_b 1\ngo_c 1\ngo_d 1\nhttp_requests_total{path=\"/user/42\",pod=\"p1\"} 7\n"
+                   "http_requests_total{path=\"/\",pod=\"p1\"} 3\n";
+  ASSERT_TRUE(manager_->ScrapeOnce(0, 1'000'000).ok());
+  EXPECT_TRUE(Series("go_a").empty());
+  const auto s = Series("http_requests_total");
+  ASSERT_EQ(s.size(), 2u);
+  EXPECT_EQ(s[0].ToString(), "http_requests_total{instance=\"app:8080\", job=\"app\", path=\"/\"}");
+  EXPECT_EQ(s[1].ToString(), "http_requests_total{instance=\"app:8080\", job=\"app\", path=\"/user/:id\"}");
+  EXPECT_EQ(Read("scrape_samples_scraped")[0].v, 6);
+  EXPECT_EQ(Read("scrape_samples_post_metric_relabeling")[0].v, 2);
+}
+
+TEST_F(ScrapeTest, MetricRelabelingThatRemovesTheNameFailsTheScrape) {
+  Configure(R"(
+scrape_configs:
+  - job_name: app
+    static_configs: [{targets: ['app:8080']}]
+    metric_relabel_configs:
+      - {action: labeldrop, regex: '__name__'}
+)");
+  response_.body = "x 1\n";
+  const Status st = manager_->ScrapeOnce(0, 1'000'000);
+  EXPECT_EQ(st.message(), "missing metric name (__name__ label)");
+  EXPECT_EQ(Read("up")[0].v, 0);
+}
+
+TEST_F(ScrapeTest, AuthorizationHeaderIsSent) {
+  Configure("scrape_configs: [{job_name: a, basic_auth: {username: u, password: p}, static_configs: [{targets: ['x:1']}]}]\n");
+  response_.body = "x 1\n";
+  ASSERT_TRUE(manager_->ScrapeOnce(0, 1'000'000).ok());
+  bool found = false;
+  for (const auto& [k, v] : last_request_.headers) found |= k == "Authorization" && v == "Basic dTpw";
+  EXPECT_TRUE(found);
+}
+
 }  // namespace
 }  // namespace loupe::ingest::prom
