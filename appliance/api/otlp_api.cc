@@ -1,5 +1,6 @@
 #include "appliance/api/otlp_api.h"
 
+#include <google/protobuf/arena.h>
 #include <spdlog/spdlog.h>
 
 #include "appliance/api/errors.h"
@@ -40,7 +41,13 @@ void RegisterOtlpApi(http::Router& router, ingest::otlp::MetricsIngester& metric
                                            "\"; use application/x-protobuf or application/json"),
                        r);
     }
-    colmetrics::ExportMetricsServiceRequest req;
+    // Parsed into an arena: a request holds thousands of small messages, and allocating and
+    // freeing them one by one was ~40% of OTLP ingest CPU (malloc/free/consolidate).
+    google::protobuf::ArenaOptions arena_options;
+    arena_options.start_block_size = 64 << 10;
+    arena_options.max_block_size = 1 << 20;
+    google::protobuf::Arena arena(arena_options);
+    auto& req = *google::protobuf::Arena::CreateMessage<colmetrics::ExportMetricsServiceRequest>(&arena);
     Status s = enc == Encoding::kProto ? ingest::otlp::DecodeMetricsProto(r.body, &req)
                                        : ingest::otlp::DecodeMetricsJson(r.body, &req);
     if (!s.ok()) return OtlpError(s.code() == StatusCode::kTooLarge ? s : Status::InvalidArgument(s.message()), r);

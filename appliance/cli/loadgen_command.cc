@@ -10,9 +10,13 @@ namespace loupe::appliance::cli {
 LoadgenCommand::LoadgenCommand(CLI::App& app) {
   cmd_ = app.add_subcommand("loadgen", "Generate load against loupe or any compatible endpoint");
   cmd_->require_subcommand(1);
-  metrics_ = cmd_->add_subcommand("metrics", "Prometheus remote-write load; prints samples/s");
+  metrics_ = cmd_->add_subcommand("metrics", "Prometheus remote-write or OTLP/HTTP metrics load; prints samples/s");
   auto& o = metrics_options_;
-  metrics_->add_option("--target", o.target, "Remote-write URL")->capture_default_str();
+  metrics_->add_option("--target", o.target, "Remote-write URL, or OTLP/HTTP metrics URL with --protocol otlp")
+      ->capture_default_str();
+  metrics_->add_option("--protocol", o.protocol, "remote-write or otlp (protobuf over HTTP)")
+      ->check(CLI::IsMember({"remote-write", "otlp"}))
+      ->capture_default_str();
   metrics_->add_option("--series", o.series, "Number of series")->capture_default_str();
   metrics_->add_option("--samples", o.samples, "Samples per series")->capture_default_str();
   metrics_->add_option("--batch", o.batch_series, "Series per request")->capture_default_str();

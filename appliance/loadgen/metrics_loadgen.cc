@@ -63,6 +63,99 @@ double Value(int series, int sample) {
   }
 }
 
+// --- OTLP: the same series as an ExportMetricsServiceRequest --------------------------------
+
+void PutFixed64Field(std::string* out, uint32_t field, uint64_t v) {
+  PutVarint64(out, (field << 3) | 1);
+  PutFixed64(out, v);
+}
+
+void PutVarintField(std::string* out, uint32_t field, uint64_t v) {
+  PutVarint64(out, field << 3);
+  PutVarint64(out, v);
+}
+
+// KeyValue{key = 1, value = 2: AnyValue{string_value = 1}}.
+std::string KeyValue(std::string_view k, std::string_view v) {
+  std::string any;
+  PutLen(&any, 1, v);
+  std::string kv;
+  PutLen(&kv, 1, k);
+  PutLen(&kv, 2, any);
+  return kv;
+}
+
+struct OtlpSeries {
+  int resource_key = 0;    // series with the same key share a resource (job, instance)
+  std::string resource;    // Resource{attributes = 1}
+  std::string name;
+  bool counter = false;
+  std::string attributes;  // repeated NumberDataPoint.attributes = 7
+};
+
+OtlpSeries MakeOtlpSeries(int index, int extra_labels) {
+  static const char* kJobs[] = {"api", "checkout", "payments", "search", "web"};
+  OtlpSeries s;
+  s.resource_key = index % 5 + 5 * (index / 100 % 1000);
+  PutLen(&s.resource, 1, KeyValue("service.name", kJobs[index % 5]));
+  PutLen(&s.resource, 1, KeyValue("service.instance.id", "host-" + std::to_string(index / 100 % 1000) + ":9100"));
+  s.counter = index % 5 == 2 || index % 5 == 3;
+  s.name = "loadgen_metric_" + std::to_string(index % 100);
+  for (int i = 0; i < extra_labels - 2; ++i) {
+    PutLen(&s.attributes, 7, KeyValue("label_" + std::to_string(i), "value_" + std::to_string((index / 7 + i) % 50)));
+  }
+  PutLen(&s.attributes, 7, KeyValue("series", std::to_string(index)));
+  return s;
+}
+
+// A Metric of one series: a Gauge (field 5) or a monotonic cumulative Sum (field 7;
+// aggregation_temporality = 2, is_monotonic = 3) with data points {attributes = 7,
+// start_time_unix_nano = 2, time_unix_nano = 3, as_double = 4}.
+std::string OtlpMetric(const OtlpSeries& s, int index, int s0, int s1, int64_t t0, int64_t interval_ms) {
+  std::string points;
+  for (int k = s0; k < s1; ++k) {
+    std::string dp = s.attributes;
+    if (s.counter) PutFixed64Field(&dp, 2, static_cast<uint64_t>(t0 - interval_ms) * 1'000'000);
+    PutFixed64Field(&dp, 3, static_cast<uint64_t>(t0 + k * interval_ms) * 1'000'000);
+    PutFixed64Field(&dp, 4, std::bit_cast<uint64_t>(Value(index, k)));
+    PutLen(&points, 1, dp);
+  }
+  std::string data = points;
+  if (s.counter) {
+    PutVarintField(&data, 2, 2);  // AGGREGATION_TEMPORALITY_CUMULATIVE
+    PutVarintField(&data, 3, 1);  // is_monotonic
+  }
+  std::string metric;
+  PutLen(&metric, 1, s.name);
+  PutLen(&metric, s.counter ? 7 : 5, data);
+  return metric;
+}
+
+// An ExportMetricsServiceRequest for series [b, e): one ResourceMetrics{resource = 1,
+// scope_metrics = 2{metrics = 2}} per distinct resource, as an SDK process sends its own.
+std::string OtlpRequest(const std::vector<OtlpSeries>& series, int b, int e, int s0, int s1, int64_t t0,
+                        int64_t interval_ms) {
+  std::vector<std::pair<int, std::string>> scopes;  // resource key -> ScopeMetrics bytes
+  std::vector<const std::string*> resources;
+  for (int i = b; i < e; ++i) {
+    auto it = std::find_if(scopes.begin(), scopes.end(), [&](const auto& p) { return p.first == series[i].resource_key; });
+    if (it == scopes.end()) {
+      scopes.emplace_back(series[i].resource_key, std::string());
+      resources.push_back(&series[i].resource);
+      it = scopes.end() - 1;
+    }
+    PutLen(&it->second, 2, OtlpMetric(series[i], i, s0, s1, t0, interval_ms));
+  }
+  std::string req;
+  for (size_t k = 0; k < scopes.size(); ++k) {
+    std::string rm;
+    PutLen(&rm, 1, *resources[k]);
+    PutLen(&rm, 2, scopes[k].second);
+    PutLen(&req, 1, rm);
+  }
+  return req;
+}
+
 struct Target {
   std::string hostport;
   std::string path;
@@ -86,9 +179,20 @@ Result<LoadgenReport> RunMetricsLoadgen(const MetricsLoadgenOptions& o) {
   if (o.series <= 0 || o.samples <= 0 || o.batch_series <= 0 || o.concurrency <= 0 || o.samples_per_request <= 0) {
     return Status::InvalidArgument("series, samples, batch, samples-per-request and concurrency must be positive");
   }
+  if (o.protocol != "remote-write" && o.protocol != "otlp") {
+    return Status::InvalidArgument("protocol must be remote-write or otlp, got " + o.protocol);
+  }
+  const bool otlp = o.protocol == "otlp";
   LOUPE_ASSIGN_OR_RETURN(const Target target, ParseTarget(o.target));
-  std::vector<std::string> labels(o.series);
-  for (int i = 0; i < o.series; ++i) labels[i] = EncodeSeriesLabels(i, o.labels);
+  std::vector<std::string> labels(otlp ? 0 : o.series);
+  std::vector<OtlpSeries> otlp_series(otlp ? o.series : 0);
+  for (int i = 0; i < o.series; ++i) {
+    if (otlp) {
+      otlp_series[i] = MakeOtlpSeries(i, o.labels);
+    } else {
+      labels[i] = EncodeSeriesLabels(i, o.labels);
+    }
+  }
 
   const int64_t now = Clock::Real().NowMillis();
   const int64_t t0 = now - static_cast<int64_t>(o.samples - 1) * o.interval_ms;
@@ -102,6 +206,10 @@ Result<LoadgenReport> RunMetricsLoadgen(const MetricsLoadgenOptions& o) {
       const int s1 = std::min(o.samples, s0 + o.samples_per_request);
       for (int b = begin; b < end; b += o.batch_series) {
         std::string req;
+        if (otlp) {
+          out->push_back(OtlpRequest(otlp_series, b, std::min(end, b + o.batch_series), s0, s1, t0, o.interval_ms));
+          continue;
+        }
         for (int i = b; i < std::min(end, b + o.batch_series); ++i) {
           std::string ts = labels[i];
           for (int s = s0; s < s1; ++s) {
@@ -141,10 +249,11 @@ Result<LoadgenReport> RunMetricsLoadgen(const MetricsLoadgenOptions& o) {
       const int begin = static_cast<int>(static_cast<int64_t>(o.series) * w / workers);
       const int end = static_cast<int>(static_cast<int64_t>(o.series) * (w + 1) / workers);
       http::HttpClient client(target.hostport);
-      std::vector<std::pair<std::string, std::string>> headers = {
-          {"Content-Type", "application/x-protobuf"},
-          {"Content-Encoding", "snappy"},
-          {"X-Prometheus-Remote-Write-Version", "0.1.0"}};
+      std::vector<std::pair<std::string, std::string>> headers = {{"Content-Type", "application/x-protobuf"}};
+      if (!otlp) {
+        headers.emplace_back("Content-Encoding", "snappy");
+        headers.emplace_back("X-Prometheus-Remote-Write-Version", "0.1.0");
+      }
       if (!o.tenant.empty()) headers.emplace_back("X-Scope-OrgID", o.tenant);
       size_t idx = 0;
       for (int s0 = 0; s0 < o.samples; s0 += o.samples_per_request) {

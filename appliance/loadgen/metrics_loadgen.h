@@ -1,6 +1,8 @@
 // The metrics load generator behind `loupe loadgen metrics`: sends Prometheus remote-write 1.0
-// requests (snappy protobuf) with a chosen number of series, samples per series, series per
-// request and concurrent connections, and reports samples/s. The same generator drives loupe and
+// requests (snappy protobuf) or OTLP/HTTP metrics (protobuf ExportMetricsServiceRequest; the
+// same series as gauges and monotonic cumulative sums, job/instance as service.name and
+// service.instance.id) with a chosen number of series, samples per series, series per request
+// and concurrent connections, and reports samples/s. The same generator drives loupe and
 // a real Prometheus receiver in scripts/bench, so both see identical load.
 //
 // Each connection owns a disjoint slice of the series and sends its samples in time order, so a
@@ -17,6 +19,7 @@ namespace loupe::appliance::loadgen {
 
 struct MetricsLoadgenOptions {
   std::string target = "http://127.0.0.1:3333/api/v1/write";
+  std::string protocol = "remote-write";  // or "otlp" (POST protobuf to an OTLP/HTTP /v1/metrics)
   int series = 10000;
   int samples = 10;               // per series
   int batch_series = 1000;        // series per request

@@ -49,6 +49,24 @@ printf "%-44s %12s %14s %8s   %s\n" "figure (median of $rounds)" loupe prometheu
 printf "%-44s %12.0f %14.0f %8.2f   %s\n" "remote-write samples/s ($series series x $samples)" "$l" "$p" \
   "$(awk -v a="$l" -v b="$p" 'BEGIN{print (b>0)?a/b:0}')" ">= 2x Prometheus"
 
+# The same series over OTLP/HTTP (protobuf, gauges and cumulative sums; Prometheus 2.42 has no
+# OTLP receiver, so loupe only).
+: > "$work/otlp.rates"
+for r in $(seq 1 "$rounds"); do
+  port=$(free_port); oport=$(free_port)
+  "$loupe" serve --data-dir "$work/o$r" --http-addr "127.0.0.1:$port" --loki-addr off --prometheus-addr off \
+    --tempo-addr off --otlp-grpc-addr off --otlp-http-addr "127.0.0.1:$oport" --log-level warn 2>"$work/o$r.log" &
+  opid=$!
+  wait_ready "$port"
+  "$loupe" loadgen metrics --protocol otlp --target "http://127.0.0.1:$oport/v1/metrics" --series "$series" \
+    --samples "$samples" --batch 1000 --samples-per-request 1 --concurrency 2 --interval 15s \
+    | awk '/samples\/s/ {print $(NF-5)}' >> "$work/otlp.rates"
+  kill "$opid"; wait "$opid" || true
+  rm -rf "$work/o$r"
+done
+printf "%-44s %12.0f %14s %8s   %s\n" "OTLP/HTTP samples/s ($series series x $samples)" "$(median < "$work/otlp.rates")" "-" "" \
+  "(no anchor)"
+
 # Disk: 240 samples per series (two full chunks), then a clean stop flushes RocksDB.
 dport=$(free_port)
 "$loupe" serve --data-dir "$work/disk" --http-addr "127.0.0.1:$dport" --loki-addr off --prometheus-addr off \
