@@ -341,7 +341,8 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Eval
   const int64_t max_ref = (ni.has_at ? ni.at_ms : r.T(r.steps - 1)) - offset;
   LOUPE_ASSIGN_OR_RETURN(auto selected,
                          source_.Select(vs.matchers, min_ref - lookback_ms_ + 1, max_ref));
-  for (auto& s : selected) Materialize(&s);
+  // Eager series are charged up front; lazily loaded ones are decoded one at a time into
+  // `scratch` and count only while they are processed.
   int64_t loaded = 0;
   for (const auto& s : selected) loaded += static_cast<int64_t>(s.samples.size());
   LOUPE_RETURN_IF_ERROR(Charge(loaded));
@@ -349,10 +350,18 @@ Result<Value> Evaluator::EvalVectorSelector(const VectorSelector& vs, const Eval
   out.type = ValueType::kVector;
   out.vector.reserve(selected.size());
   int64_t produced = 0;
+  std::vector<Sample> scratch;
   for (size_t si = 0; si < selected.size(); ++si) {
     if ((si & 255) == 0) LOUPE_RETURN_IF_ERROR(CheckCancel());
     auto& src = selected[si];
-    const auto& samples = src.samples;
+    int64_t decoded = 0;
+    if (src.load) {
+      src.load(&scratch);
+      decoded = static_cast<int64_t>(scratch.size());
+      LOUPE_RETURN_IF_ERROR(Charge(decoded));
+      Release(decoded);
+    }
+    const auto& samples = src.load ? scratch : src.samples;
     StepSeries series;
     size_t k = 0;  // number of samples with t <= ref
     for (int64_t i = 0; i < r.steps; ++i) {
