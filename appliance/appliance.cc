@@ -13,6 +13,7 @@
 
 #include "appliance/api/ops_api.h"
 #include "appliance/api/loki_api.h"
+#include "appliance/api/loki_query_api.h"
 #include "appliance/api/otlp_api.h"
 #include "appliance/api/params.h"
 #include "appliance/api/prom_api.h"
@@ -310,6 +311,7 @@ Status Appliance::Start() {
   s.otlp_metrics = std::make_unique<ingest::otlp::MetricsIngester>(*s.metric_store, ingest::otlp::PromTranslationOptions{});
   api::RegisterOtlpApi(s.router, *s.otlp_metrics);
   api::RegisterLokiApi(s.router, *s.log_store, s.metrics);
+  api::RegisterLokiQueryApi(s.router, *s.log_store, s.metrics, {.retention_ns = c.logs.retention_ns, .delete_requests_path = s.storage->data_dir() + "/loki_delete_requests.json"});
 
   http::DispatcherOptions dopts;
   dopts.max_body_bytes = c.max_body_bytes;

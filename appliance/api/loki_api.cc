@@ -3,10 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <set>
 #include <deque>
 #include <nlohmann/json.hpp>
 
 #include "appliance/api/errors.h"
+#include "appliance/api/loki_query_internal.h"
 #include "appliance/api/params.h"
 #include "appliance/api/prom_json.h"
 #include "ingest/loki/otlp_logs.h"
@@ -37,29 +41,11 @@ struct TimeRange {
 
 // Loki's start/end/since: end defaults to now, start to end - since (default `default_since`).
 Result<TimeRange> RangeParams(const Request& r, int64_t default_since_ns) {
-  const int64_t now = Clock::Real().NowNanos();
-  TimeRange tr{0, now};
-  if (const auto* e = r.params.Get("end"); e && !e->empty()) {
-    auto v = ParseLokiTimeNanos(*e);
-    if (!v.ok()) return Status::InvalidArgument("invalid end parameter: " + v.status().message());
-    tr.end_ns = *v;
-  }
-  int64_t since = default_since_ns;
-  if (const auto* s = r.params.Get("since"); s && !s->empty()) {
-    auto v = ParseDurationNanos(*s);
-    if (!v.ok()) return Status::InvalidArgument("invalid since parameter: " + v.status().message());
-    since = *v;
-  }
-  tr.start_ns = tr.end_ns - since;
-  if (const auto* s = r.params.Get("start"); s && !s->empty()) {
-    auto v = ParseLokiTimeNanos(*s);
-    if (!v.ok()) return Status::InvalidArgument("invalid start parameter: " + v.status().message());
-    tr.start_ns = *v;
-  }
-  if (tr.end_ns < tr.start_ns) {
+  LOUPE_ASSIGN_OR_RETURN(lokiq::Bounds b, lokiq::ParseBounds(r, default_since_ns));
+  if (b.end_ns < b.start_ns) {
     return Status::InvalidArgument("end timestamp must not be before or equal to start time");
   }
-  return tr;
+  return TimeRange{b.start_ns, b.end_ns};
 }
 
 Result<std::vector<Matcher>> SelectorParam(const Request& r, const char* name, bool required) {
@@ -78,6 +64,47 @@ nlohmann::json LabelsJson(const storage::model::Labels& labels) {
 }
 
 constexpr int64_t kHour = 3600LL * 1'000'000'000;
+
+// A sample time as Prometheus's model.Time writes it: seconds with at most three decimals, no
+// ".0" for whole seconds.
+nlohmann::json SampleTimeJson(int64_t ns) {
+  const int64_t ms = ns / 1'000'000 - ((ns % 1'000'000 < 0) ? 1 : 0);
+  if (ms % 1000 == 0) return ms / 1000;
+  return static_cast<double>(ms) / 1000.0;
+}
+
+// Loki's detected-labels relevance rule (pkg/querier, shouldRejectLabel): a label is left out
+// when it has no values or when every value is an ID (a number or a UUID), except that one or
+// two values all "0"/"1" are booleans; cluster, namespace, instance and pod are always kept.
+bool IsIdValue(const std::string& v) {
+  if (!v.empty() && !std::isspace(static_cast<unsigned char>(v[0]))) {
+    char* end = nullptr;
+    std::strtod(v.c_str(), &end);
+    if (end == v.c_str() + v.size()) return true;  // strconv.ParseFloat (approximately)
+  }
+  std::string_view u = v;
+  if (u.size() == 45 && u.substr(0, 9) == "urn:uuid:") u.remove_prefix(9);
+  if (u.size() == 38 && u.front() == '{' && u.back() == '}') u = u.substr(1, 36);
+  auto hex = [](char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; };
+  if (u.size() == 32) return std::all_of(u.begin(), u.end(), hex);
+  if (u.size() != 36) return false;
+  for (size_t i = 0; i < 36; ++i) {
+    const bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? u[i] != '-' : !hex(u[i])) return false;
+  }
+  return true;
+}
+
+bool KeepDetectedLabel(const std::string& name, const std::set<std::string>& values) {
+  static const std::set<std::string> kStatic = {"cluster", "namespace", "instance", "pod"};
+  if (values.empty()) return false;
+  if (kStatic.count(name)) return true;
+  if (values.size() <= 2 &&
+      std::all_of(values.begin(), values.end(), [](const auto& v) { return v == "0" || v == "1"; })) {
+    return true;
+  }
+  return !std::all_of(values.begin(), values.end(), IsIdValue);
+}
 
 std::string JoinRejects(const logstore::PushStats& st) {
   std::string msg;
@@ -202,9 +229,20 @@ void RegisterLokiApi(http::Router& router, logstore::LogStore& store, selfmon::R
   router.Handle({Method::kGet, Method::kPost}, "/loki/api/v1/series", [&store](Request& r) {
     auto tr = RangeParams(r, 6 * kHour);
     if (!tr.ok()) return LokiError(tr.status(), r);
+    // Loki's ParseSeriesQuery: `match` and `match[]` both count (deduplicated); a single `{}`
+    // means every series.
+    std::set<std::string> groups;
+    for (const char* key : {"match", "match[]"}) {
+      for (auto& q : r.params.GetAll(key)) groups.insert(std::move(q));
+    }
+    if (groups.size() == 1) {
+      std::string g = *groups.begin();
+      std::erase(g, ' ');
+      if (g == "{}") groups.clear();
+    }
     std::vector<std::vector<Matcher>> sel;
-    for (const auto& q : r.params.GetAll("match[]")) {
-      auto m = query::logql::ParseMatchers(q, true);
+    for (const auto& q : groups) {
+      auto m = query::logql::ParseMatchers(q, false);
       if (!m.ok()) return LokiError(m.status(), r);
       sel.push_back(std::move(*m));
     }
@@ -255,7 +293,7 @@ void RegisterLokiApi(http::Router& router, logstore::LogStore& store, selfmon::R
       auto v = store.Volume(r.Tenant(), *m, tr->start_ns, tr->end_ns, targets, mode, static_cast<size_t>(*limit));
       if (!v.ok()) return LokiError(v.status(), r);
       nlohmann::json result = nlohmann::json::array();
-      const double t = static_cast<double>(tr->end_ns) / 1e9;
+      const nlohmann::json t = SampleTimeJson(tr->end_ns);
       for (const auto& e : *v) result.push_back({{"metric", metric_of(e)}, {"value", {t, std::to_string(e.bytes)}}});
       return PromSuccess({{"resultType", "vector"}, {"result", result}});
     }
@@ -279,7 +317,7 @@ void RegisterLokiApi(http::Router& router, logstore::LogStore& store, selfmon::R
           slot.first = metric;
           slot.second = nlohmann::json::array();
         }
-        slot.second.push_back({static_cast<double>(t) / 1e9, std::to_string(e.bytes)});
+        slot.second.push_back({SampleTimeJson(t), std::to_string(e.bytes)});
       }
     }
     nlohmann::json result = nlohmann::json::array();
@@ -306,13 +344,18 @@ void RegisterLokiApi(http::Router& router, logstore::LogStore& store, selfmon::R
     for (const auto& s : *series) {
       for (const auto& l : s) values[l.name].insert(l.value);
     }
-    nlohmann::json labels = nlohmann::json::array();
+    // Fields in the proto's order (label, cardinality), as Loki writes them.
+    std::string out = "{\"detectedLabels\":[";
+    bool first = true;
     for (const auto& [name, vs] : values) {
-      // Loki leaves out labels that identify single streams (high cardinality) only above a
-      // threshold; with local data sizes every label is useful.
-      labels.push_back({{"label", name}, {"cardinality", vs.size()}});
+      if (!KeepDetectedLabel(name, vs)) continue;
+      if (!first) out += ',';
+      first = false;
+      out += "{\"label\":" + nlohmann::json(name).dump() +
+             ",\"cardinality\":" + std::to_string(vs.size()) + "}";
     }
-    return Response::Json(200, nlohmann::json({{"detectedLabels", labels}}).dump());
+    out += "]}";
+    return Response::Json(200, std::move(out));
   }, loki);
 
   router.Handle({Method::kGet, Method::kPost}, "/loki/api/v1/format_query", [](Request& r) {

@@ -28,6 +28,17 @@ std::shared_ptr<const storage::logstore::LineFilter> MakeStoreFilter(
   return f;
 }
 
+Status CheckInterrupted(const QueryParams& p) {
+  if (p.cancel != nullptr && p.cancel->load(std::memory_order_relaxed)) {
+    return Status::Cancelled(std::string(kQueryCancelledMessage));
+  }
+  if (p.deadline != std::chrono::steady_clock::time_point::max() &&
+      std::chrono::steady_clock::now() >= p.deadline) {
+    return Status::DeadlineExceeded(std::string(kQueryTimeoutMessage));
+  }
+  return Status::OK();
+}
+
 Result<QueryResult> Engine::Exec(const QueryParams& params) {
   LOUPE_ASSIGN_OR_RETURN(ExprPtr e, ParseExpr(params.query));
   return Exec(*e, params);
@@ -42,6 +53,7 @@ Result<QueryResult> Engine::Exec(const Expr& expr, const QueryParams& p) {
         gocompat::FormatGoDuration(p.end_ns - p.start_ns) +
         ", limit: " + gocompat::FormatPromDuration(options_.max_query_length_ns) + ")");
   }
+  LOUPE_RETURN_IF_ERROR(CheckInterrupted(p));
   Result<QueryResult> r = Status::Internal("unset");
   if (const auto* sel = std::get_if<LogSelector>(&expr.node)) {
     if (p.instant) {
@@ -109,7 +121,7 @@ Result<QueryResult> Engine::ExecLogs(const LogSelector& sel, const QueryParams& 
     EntryStream& es = *streams[i].entries;
     const int64_t ts = es.ts();
     std::string_view line = es.line();
-    ++result.stats.lines_processed;
+    if ((++result.stats.lines_processed & 1023) == 0) LOUPE_RETURN_IF_ERROR(CheckInterrupted(p));
     result.stats.bytes_processed += line.size();
     lbs.SetBase(&streams[i].labels);
     lbs.Reset();

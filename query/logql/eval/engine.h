@@ -26,12 +26,18 @@
 //  - a sample carrying __error__ reaching an aggregation:
 //      pipeline error: 'JSONParserErr' for series: '{__error__="JSONParserErr", ...}'. ...
 //  - errors of the source (passed through).
+//  - kDeadlineExceeded with kQueryTimeoutMessage once `deadline` passed, kCancelled with
+//    kQueryCancelledMessage once `*cancel` became true (both checked before reading the source,
+//    every 1024 entries read, and between evaluation steps).
 //
 // Thread-safety: Exec may be called concurrently if the source allows concurrent Select.
 #pragma once
 
+#include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 #include "query/logql/eval/log_source.h"
 #include "query/logql/eval/value.h"
@@ -46,6 +52,13 @@ struct EngineOptions {
   int64_t max_query_length_ns = 721LL * 3600 * 1000000000;  // 0 = no limit
 };
 
+// Loki's texts for a query stopped by its deadline (HTTP 504) or by the client (HTTP 499).
+inline constexpr std::string_view kQueryTimeoutMessage =
+    "request timed out, decrease the duration of the request or add more label matchers "
+    "(prefer exact match over regex match) to reduce the amount of data processed";
+inline constexpr std::string_view kQueryCancelledMessage =
+    "the request was cancelled by the client";
+
 struct QueryParams {
   std::string query;
   std::string tenant = "anonymous";
@@ -57,7 +70,13 @@ struct QueryParams {
   Direction direction = Direction::kBackward;
   uint32_t limit = 100;
   bool categorize_labels = false;
+  // Evaluation stops when the deadline passes or *cancel becomes true (see the error list).
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
+  const std::atomic<bool>* cancel = nullptr;
 };
+
+// OK while `p` may go on; otherwise the deadline or cancellation status described above.
+Status CheckInterrupted(const QueryParams& p);
 
 class Engine {
  public:

@@ -46,6 +46,41 @@ TEST(Engine, OtherTenantsAreInvisible) {
   EXPECT_TRUE(r->streams.empty());
 }
 
+TEST(Engine, DeadlineAndCancellationStopEvaluation) {
+  MemoryLogSource src;
+  for (int i = 0; i < 5000; ++i) src.Append("t", Labels{{"app", "x"}}, {i * kSec, "line", {}});
+  Engine engine(&src);
+  QueryParams p;
+  p.tenant = "t";
+  p.query = R"({app="x"})";
+  p.end_ns = 10000 * kSec;
+  p.limit = 5000;
+  p.deadline = std::chrono::steady_clock::now() - std::chrono::seconds(1);
+  auto r = engine.Exec(p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded);
+  EXPECT_EQ(r.status().message(), kQueryTimeoutMessage);
+
+  p.query = R"(count_over_time({app="x"}[1m]))";
+  p.step_ns = kSec;
+  r = engine.Exec(p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kDeadlineExceeded);
+
+  std::atomic<bool> cancel{true};
+  p.deadline = std::chrono::steady_clock::time_point::max();
+  p.cancel = &cancel;
+  r = engine.Exec(p);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().code(), StatusCode::kCancelled);
+  EXPECT_EQ(r.status().message(), kQueryCancelledMessage);
+
+  cancel = false;
+  r = engine.Exec(p);
+  ASSERT_TRUE(r.ok()) << r.status();
+  EXPECT_EQ(r->type, ResultType::kMatrix);
+}
+
 TEST(Engine, RangeQueryNeedsAStep) {
   MemoryLogSource src;
   Engine engine(&src);

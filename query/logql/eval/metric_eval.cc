@@ -191,6 +191,7 @@ Result<StepValue> MetricEvaluator::EvalRange(const RangeAggregation& r, const Gr
   sp.end_ns = ts_.back() - off + 1;
   sp.direction = Direction::kForward;
   sp.filter = MakeStoreFilter(pushdown);
+  LOUPE_RETURN_IF_ERROR(CheckInterrupted(p_));
   LOUPE_ASSIGN_OR_RETURN(std::vector<SourceStream> streams, source_->Select(p_.tenant, sp));
 
   struct SeriesData {
@@ -209,7 +210,7 @@ Result<StepValue> MetricEvaluator::EvalRange(const RangeAggregation& r, const Gr
     while (es.Next()) {
       const int64_t ts = es.ts();
       const std::string_view line = es.line();
-      ++stats_->lines_processed;
+      if ((++stats_->lines_processed & 1023) == 0) LOUPE_RETURN_IF_ERROR(CheckInterrupted(p_));
       stats_->bytes_processed += line.size();
       LabelsBuilder* lbs = extractor->builder();
       lbs->Reset();
@@ -267,6 +268,7 @@ Result<StepValue> MetricEvaluator::EvalRange(const RangeAggregation& r, const Gr
                    out.series[j].Get(kPreserveErrorLabel) != "true";
   }
   for (size_t i = 0; i < ts_.size(); ++i) {
+    if ((i & 255) == 255) LOUPE_RETURN_IF_ERROR(CheckInterrupted(p_));
     const int64_t end = ts_[i] - off;  // inclusive
     const int64_t start = end - rng;   // exclusive
     for (size_t j = 0; j < data.size(); ++j) {
