@@ -158,6 +158,11 @@ Status Head::RestoreCheckpoint(StreamId id, const StreamCheckpoint& c) {
   s.blocks_comp_bytes = comp;
   s.open = std::move(open);
   s.flushed_seq = c.base_seq;
+  if (c.last_ts != INT64_MIN) {
+    s.last_ts = c.last_ts;
+    s.last_line = c.last_line;
+    s.last_md = c.last_md;
+  }
   s.next_seq = std::max(c.next_seq, c.base_seq);
   s.checkpointed_seq = s.next_seq;
   s.chunk_mint = INT64_MAX;
@@ -495,6 +500,9 @@ StreamId Head::CollectCheckpoint(StreamId from, size_t max, std::vector<StreamCh
       uint32_t n;
       s.open.EncodeRaw(/*sort=*/false, INT64_MIN, INT64_MAX, &c.open, &n);
     }
+    c.last_ts = s.last_ts;
+    c.last_line = s.last_line;
+    c.last_md = s.last_md;
     s.checkpointed_seq = s.next_seq;
     out->push_back(std::move(c));
   }

@@ -91,6 +91,11 @@ struct StreamCheckpoint {
   int64_t max_t = INT64_MIN;
   std::string chunk;  // cut blocks as chunk bytes; empty if none
   std::string open;   // raw block of the open block, arrival order; empty if none
+  // The last accepted entry (ts, line, encoded metadata), so that a resend of it after a
+  // restart is still recognised as a duplicate. last_ts == INT64_MIN: none recorded.
+  int64_t last_ts = INT64_MIN;
+  std::string last_line;
+  std::string last_md;
 };
 
 // Head-resident data of a stream within a range (index stats and volume).

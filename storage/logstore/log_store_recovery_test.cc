@@ -11,6 +11,7 @@
 #include "storage/logstore/keys.h"
 #include "storage/logstore/log_store.h"
 #include "storage/logstore/log_store_test_util.h"
+#include "storage/logstore/record_codec.h"
 
 namespace loupe::storage::logstore {
 namespace {
@@ -24,6 +25,8 @@ Entries Numbered(int from, int to, int64_t base = kNow) {
 }
 
 TEST_F(LogstoreRecoveryTest, ReopenReplaysTheWal) {
+  opts_.checkpoint_on_close = false;  // a crash: everything is in the WAL
+  Reopen();
   Push("t", {{"app", "a"}}, Numbered(0, 50), {{"trace_id", "x"}});
   Push("u", {{"app", "b"}}, Numbered(0, 5));
   Reopen();
@@ -38,6 +41,45 @@ TEST_F(LogstoreRecoveryTest, ReopenReplaysTheWal) {
   EXPECT_EQ(Push("t", {{"app", "a"}}, {Numbered(49, 50)}, {{"trace_id", "x"}}).entries_duplicate,
             1u);
   EXPECT_EQ(Push("t", {{"app", "a"}}, {Numbered(49, 50)}).entries_accepted, 1u) << "other metadata";
+}
+
+TEST(LogstoreCheckpointRecordTest, LastEntryTailIsOptionalAndChecked) {
+  StreamCheckpoint c;
+  c.base_seq = 3;
+  c.next_seq = 9;
+  c.max_t = 42;
+  c.open = "raw";
+  StreamCheckpoint old;
+  ASSERT_TRUE(DecodeCheckpoint(EncodeCheckpoint(c), &old));  // no tail: as written before it
+  EXPECT_EQ(old.last_ts, INT64_MIN);
+  EXPECT_EQ(old.open, "raw");
+  c.last_ts = 41;
+  c.last_line = "line";
+  c.last_md = "md";
+  const std::string bytes = EncodeCheckpoint(c);
+  StreamCheckpoint got;
+  ASSERT_TRUE(DecodeCheckpoint(bytes, &got));
+  EXPECT_EQ(got.last_ts, 41);
+  EXPECT_EQ(got.last_line, "line");
+  EXPECT_EQ(got.last_md, "md");
+  for (size_t n = bytes.size() - 1; n > EncodeCheckpoint(StreamCheckpoint{.base_seq = 3, .next_seq = 9, .max_t = 42, .open = "raw"}).size(); --n) {
+    StreamCheckpoint bad;
+    EXPECT_FALSE(DecodeCheckpoint(std::string_view(bytes).substr(0, n), &bad)) << n;
+  }
+}
+
+TEST_F(LogstoreRecoveryTest, CleanCloseCheckpointsAndLeavesNothingToReplay) {
+  opts_.head.block_bytes = 200;
+  Reopen();
+  Push("t", {{"app", "a"}}, Numbered(0, 40), {{"trace_id", "x"}});
+  Reopen();  // Close() checkpoints
+  EXPECT_EQ(store_->GetStats().wal_replayed_records, 0u);
+  EXPECT_EQ(Read("t", {}), Numbered(0, 40));
+  // Appending continues the checkpointed open chunk, and the duplicate check still holds.
+  EXPECT_EQ(Push("t", {{"app", "a"}}, {Numbered(39, 40)}, {{"trace_id", "x"}}).entries_duplicate, 1u);
+  Push("t", {{"app", "a"}}, Numbered(40, 45));
+  Reopen();
+  EXPECT_EQ(Read("t", {}), Numbered(0, 45));
 }
 
 TEST_F(LogstoreRecoveryTest, CheckpointThenMoreEntriesIsExactlyOnce) {
@@ -70,6 +112,8 @@ TEST_F(LogstoreRecoveryTest, FlushAfterCheckpointIsNotDuplicated) {
 }
 
 TEST_F(LogstoreRecoveryTest, TornWalTailIsTruncatedAndCounted) {
+  opts_.checkpoint_on_close = false;
+  Reopen();
   Push("t", {{"app", "a"}}, Numbered(0, 10));
   Push("t", {{"app", "a"}}, Numbered(10, 20));
   store_.reset();

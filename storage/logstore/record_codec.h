@@ -44,6 +44,11 @@ inline std::string EncodeCheckpoint(const StreamCheckpoint& c) {
   PutSignedVarint64(&v, c.max_t);
   PutLengthPrefixed(&v, c.chunk);
   PutLengthPrefixed(&v, c.open);
+  if (c.last_ts != INT64_MIN) {  // optional tail: the last accepted entry
+    PutSignedVarint64(&v, c.last_ts);
+    PutLengthPrefixed(&v, c.last_line);
+    PutLengthPrefixed(&v, c.last_md);
+  }
   return v;
 }
 
@@ -51,11 +56,19 @@ inline bool DecodeCheckpoint(std::string_view in, StreamCheckpoint* c) {
   std::string_view chunk, open;
   if (!GetVarint64(&in, &c->base_seq) || !GetVarint64(&in, &c->next_seq) ||
       !GetSignedVarint64(&in, &c->max_t) || !GetLengthPrefixed(&in, &chunk) ||
-      !GetLengthPrefixed(&in, &open) || !in.empty()) {
+      !GetLengthPrefixed(&in, &open)) {
     return false;
   }
   c->chunk.assign(chunk);
   c->open.assign(open);
+  if (in.empty()) return true;  // written before the last-entry tail existed
+  std::string_view line, md;
+  if (!GetSignedVarint64(&in, &c->last_ts) || !GetLengthPrefixed(&in, &line) ||
+      !GetLengthPrefixed(&in, &md) || !in.empty()) {
+    return false;
+  }
+  c->last_line.assign(line);
+  c->last_md.assign(md);
   return true;
 }
 
