@@ -44,12 +44,12 @@ TraceSummary SpanBatch::Summary(const Trace& t) const {
 }
 
 std::string_view SpanBatch::ScopeName(uint32_t row) const {
-  if (!Load(kUnitScopes)) return {};
+  if (!Load(kUnitScopes) || !Load(kUnitScopeRef)) return {};
   return c().scope_names.Get(c().scope_name[c().scope[row]]);
 }
 
 std::string_view SpanBatch::ScopeVersion(uint32_t row) const {
-  if (!Load(kUnitScopes)) return {};
+  if (!Load(kUnitScopes) || !Load(kUnitScopeRef)) return {};
   return c().scope_versions.Get(c().scope_version[c().scope[row]]);
 }
 

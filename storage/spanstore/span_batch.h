@@ -1,6 +1,7 @@
 // SpanBatch: what a scan hands its callback — the matching spans of one block, grouped by
-// trace, read through accessors over the block's columns. Intrinsics are loaded before the
-// callback runs; attributes, events and links load on first access (a load error makes
+// trace, read through accessors over the block's columns. Span ids, times, names and
+// resources are loaded before the callback runs; parent ids, kind/status, status messages,
+// scopes, attributes, events and links load on first access (a load error makes
 // status() non-OK and the accessor answer as if the data were absent; the scan returns that
 // error after the callback).
 //
@@ -59,21 +60,26 @@ class SpanBatch {
 
   // Span intrinsics.
   uint64_t SpanId(uint32_t row) const { return c().span_id[row]; }
-  uint64_t ParentId(uint32_t row) const { return c().parent_id[row]; }
+  uint64_t ParentId(uint32_t row) const { return Load(kUnitParents) ? c().parent_id[row] : 0; }
   int64_t Start(uint32_t row) const { return c().start[row]; }
   int64_t Duration(uint32_t row) const { return c().duration[row]; }
   int64_t End(uint32_t row) const { return Start(row) + Duration(row); }
   std::string_view Name(uint32_t row) const { return c().names.Get(c().name[row]); }
-  SpanKind Kind(uint32_t row) const { return c().Kind(row); }
-  SpanStatus SpanStatusOf(uint32_t row) const { return c().SpanStatusOf(row); }
+  SpanKind Kind(uint32_t row) const {
+    return Load(kUnitKindStatus) ? c().Kind(row) : SpanKind::kUnspecified;
+  }
+  SpanStatus SpanStatusOf(uint32_t row) const {
+    return Load(kUnitKindStatus) ? c().SpanStatusOf(row) : SpanStatus::kUnset;
+  }
   std::string_view StatusMessage(uint32_t row) const {
+    if (!Load(kUnitStatusMessage)) return {};
     return c().status_messages.Get(c().status_message[row]);
   }
   std::string_view ServiceName(uint32_t row) const {
     return c().services.Get(c().resource_service[c().resource[row]]);
   }
   uint32_t ResourceOf(uint32_t row) const { return c().resource[row]; }
-  uint32_t ScopeOf(uint32_t row) const { return c().scope[row]; }
+  uint32_t ScopeOf(uint32_t row) const { return Load(kUnitScopeRef) ? c().scope[row] : 0; }
   std::string_view ScopeName(uint32_t row) const;
   std::string_view ScopeVersion(uint32_t row) const;
 

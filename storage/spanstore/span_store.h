@@ -184,7 +184,10 @@ class SpanStore {
   Result<TraceResult> FindTraceByID(std::string_view tenant, const TraceId& id, const TraceQuery& q = {});
 
   // Streams matching spans block by block (head first, then blocks newest first). `fn` returns
-  // false to stop. Blocks whose metadata rules the predicates out are not read.
+  // false to stop. Blocks whose metadata rules the predicates out are not read. Past the first
+  // persisted block, a helper thread reads the next blocks ahead (at most two, which may be
+  // held beyond the block cache budget until delivered); `fn` always runs on the calling
+  // thread, in order.
   Status Scan(std::string_view tenant, const ScanRequest& req,
               const std::function<bool(const SpanBatch&)>& fn, ScanStats* stats = nullptr);
 
@@ -228,9 +231,10 @@ class SpanStore {
   void TrimCache();
   Status ScanWith(std::string_view tenant, const ScanFilter& f, const ScanRequest& req,
                   const std::function<bool(const SpanBatch&)>& fn, ScanStats* stats);
+  // `matched` (optional): the predicates' result for src, computed ahead by ScanWith.
   Status ScanSource(BlockSource& src, const ScanFilter& f, const ScanRequest& req,
                     const std::function<bool(const SpanBatch&)>& fn, ScanStats* stats, size_t* handed,
-                    bool* stop);
+                    bool* stop, std::vector<uint8_t>* matched = nullptr);
   void BackgroundLoop();
 
   kv::RocksStore& kv_;

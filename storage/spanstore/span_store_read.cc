@@ -2,6 +2,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <condition_variable>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 #include "storage/spanstore/keys.h"
 #include "storage/spanstore/span_store.h"
@@ -124,6 +128,11 @@ Result<TraceResult> SpanStore::FindTraceByID(std::string_view tenant, const Trac
 
 // --- Scans ----------------------------------------------------------------------------------
 
+// Units a scan loads for every block that has a matching span (besides kUnitTraces). Parents,
+// kinds/statuses, status messages and scope refs load on first access (SpanBatch).
+static constexpr uint32_t kScanUnits[] = {kUnitTraces, kUnitSpanIds, kUnitStart, kUnitDuration,
+                                          kUnitName, kUnitResourceRef, kUnitResources};
+
 Status SpanStore::Scan(std::string_view tenant, const ScanRequest& req,
                        const std::function<bool(const SpanBatch&)>& fn, ScanStats* stats) {
   ScanFilter f;
@@ -183,35 +192,117 @@ Status SpanStore::ScanWith(std::string_view tenant, const ScanFilter& f, const S
     st.blocks_inspected++;
     LOUPE_RETURN_IF_ERROR(ScanSource(hs, f, req, fn, &st, &handed, &stop));
   }
-  for (auto it = blocks.rbegin(); it != blocks.rend() && !stop; ++it) {
+  std::vector<std::shared_ptr<const BlockMeta>> todo;  // newest first
+  for (auto it = blocks.rbegin(); it != blocks.rend(); ++it) {
     const BlockMeta& m = **it;
     if (!Overlaps(m.min_start, m.max_end, req.start_ns, req.end_ns) || (f.may_match && !f.may_match(m))) {
       st.blocks_pruned++;
       continue;
     }
-    auto block = OpenBlock(t->id, *it);
+    todo.push_back(*it);
+  }
+  // Reading a block (loading and decoding its units, evaluating the predicates) dominates a
+  // scan, so once the scan goes past its first persisted block a helper thread prepares later
+  // blocks while this thread prepares and delivers in order. The helper stays at most two
+  // blocks ahead of delivery; callbacks always run on this thread, newest block first.
+  struct Prepared {
+    std::shared_ptr<PersistedBlock> block;
+    std::vector<uint8_t> matched;
+    uint64_t bytes_before = 0;
+    Status status;
+  };
+  auto prepare = [this, t, &f](const std::shared_ptr<const BlockMeta>& m) {
+    Prepared p;
+    p.block = OpenBlock(t->id, m);
+    p.bytes_before = p.block->bytes_read();
+    p.matched.assign(m->num_spans, f.eval ? 0 : 1);
+    if (f.eval) p.status = f.eval(*p.block, &p.matched);
+    if (p.status.ok() && std::find(p.matched.begin(), p.matched.end(), 1) != p.matched.end()) {
+      for (uint32_t u : kScanUnits) {
+        p.status = p.block->Ensure(u);
+        if (!p.status.ok()) break;
+      }
+    }
+    return p;
+  };
+  std::mutex mu;
+  std::condition_variable cv;
+  std::vector<std::optional<Prepared>> slots(todo.size());
+  size_t claimed = 0, delivered = 0;
+  bool quit = false;
+  std::thread helper;
+  auto helper_loop = [&] {
+    for (;;) {
+      size_t idx;
+      {
+        std::unique_lock lock(mu);
+        cv.wait(lock, [&] { return quit || claimed >= todo.size() || claimed < delivered + 2; });
+        if (quit || claimed >= todo.size()) return;
+        idx = claimed++;
+      }
+      Prepared p = prepare(todo[idx]);
+      std::lock_guard lock(mu);
+      slots[idx] = std::move(p);
+      cv.notify_all();
+    }
+  };
+  Status result;
+  for (size_t i = 0; i < todo.size() && !stop; ++i) {
+    Prepared cur;
+    bool mine = false;
+    {
+      std::unique_lock lock(mu);
+      if (claimed <= i) {
+        claimed = i + 1;
+        mine = true;
+      } else {
+        cv.wait(lock, [&] { return slots[i].has_value(); });
+        cur = std::move(*slots[i]);
+        slots[i].reset();
+      }
+    }
+    if (mine) cur = prepare(todo[i]);
     st.blocks_inspected++;
-    const uint64_t before = block->bytes_read();
-    auto s = ScanSource(*block, f, req, fn, &st, &handed, &stop);
-    st.bytes_read += block->bytes_read() - before;
+    Status s = cur.status;
+    if (s.ok()) s = ScanSource(*cur.block, f, req, fn, &st, &handed, &stop, &cur.matched);
+    st.bytes_read += cur.block->bytes_read() - cur.bytes_before;
+    cur.block.reset();
     TrimCache();
     if (!s.ok()) {
       if (s.code() == loupe::StatusCode::kCorruption) corrupt_reads_++;
-      return s;
+      result = s;
+      break;
     }
+    {
+      std::lock_guard lock(mu);
+      delivered = i + 1;
+    }
+    cv.notify_all();
+    if (!stop && !helper.joinable() && i + 1 < todo.size()) helper = std::thread(helper_loop);
   }
-  return Status::OK();
+  {
+    std::lock_guard lock(mu);
+    quit = true;
+  }
+  cv.notify_all();
+  if (helper.joinable()) helper.join();
+  return result;
 }
 
 Status SpanStore::ScanSource(BlockSource& src, const ScanFilter& f, const ScanRequest& req,
                              const std::function<bool(const SpanBatch&)>& fn, ScanStats* st, size_t* handed,
-                             bool* stop) {
+                             bool* stop, std::vector<uint8_t>* prepared) {
   const BlockMeta* meta = src.meta();
   const uint32_t ns = meta ? meta->num_spans : src.cols().num_spans();
   if (ns == 0) return Status::OK();
   st->spans_inspected += ns;
-  std::vector<uint8_t> matched(ns, f.eval ? 0 : 1);
-  if (f.eval) LOUPE_RETURN_IF_ERROR(f.eval(src, &matched));
+  std::vector<uint8_t> matched;
+  if (prepared) {
+    matched = std::move(*prepared);
+  } else {
+    matched.assign(ns, f.eval ? 0 : 1);
+    if (f.eval) LOUPE_RETURN_IF_ERROR(f.eval(src, &matched));
+  }
   if (std::find(matched.begin(), matched.end(), 1) == matched.end()) return Status::OK();
   LOUPE_RETURN_IF_ERROR(src.Ensure(kUnitTraces));
   const BlockColumns& c = src.cols();
@@ -262,8 +353,7 @@ Status SpanStore::ScanSource(BlockSource& src, const ScanFilter& f, const ScanRe
     }
   }
   if (traces.empty()) return Status::OK();
-  for (uint32_t u : {kUnitSpanIds, kUnitParents, kUnitStart, kUnitDuration, kUnitName, kUnitKindStatus,
-                     kUnitStatusMessage, kUnitResourceRef, kUnitScopeRef, kUnitResources}) {
+  for (uint32_t u : kScanUnits) {
     LOUPE_RETURN_IF_ERROR(src.Ensure(u));
   }
   st->traces_matched += traces.size();

@@ -311,6 +311,49 @@ TEST_F(SpanStoreTest, CorruptIndexUnitFailsTheScanCleanly) {
   EXPECT_NE(s.message().find("block 1"), std::string::npos) << s;
 }
 
+TEST_F(SpanStoreTest, ScanReadsBlocksAheadButDeliversThemInOrder) {
+  // Six persisted blocks: past the first one a helper thread prepares the next blocks, while
+  // the callback keeps running on this thread, newest block first, each block once.
+  for (int b = 0; b < 6; ++b) {
+    AddTraces(3);
+    ASSERT_TRUE(store_->FlushHeads().ok());
+  }
+  Reopen();
+  ScanRequest req;
+  req.predicates.push_back(*Predicate::Of(Intrinsic::kDuration, CompareOp::kGe, Operand::Int(0)));
+  const std::thread::id self = std::this_thread::get_id();
+  std::vector<uint64_t> order;
+  bool other_thread = false;
+  ScanStats st;
+  ASSERT_TRUE(store_->Scan("t1", req, [&](const SpanBatch& b) {
+    other_thread = other_thread || std::this_thread::get_id() != self;
+    order.push_back(b.block().block_id());
+    return true;
+  }, &st).ok());
+  EXPECT_EQ(order, (std::vector<uint64_t>{6, 5, 4, 3, 2, 1}));
+  EXPECT_FALSE(other_thread);
+  EXPECT_EQ(st.traces_matched, 18u);
+  EXPECT_GT(st.bytes_read, 0u);
+
+  // Stopping early ends the scan cleanly (blocks read ahead are dropped).
+  int calls = 0;
+  ASSERT_TRUE(store_->Scan("t1", req, [&](const SpanBatch&) { return ++calls < 2; }).ok());
+  EXPECT_EQ(calls, 2);
+
+  // A corrupt unit in the oldest block (prepared ahead by the helper) fails the scan after
+  // the newer blocks were delivered.
+  const auto cf = *kv_->Family(kIndexFamily);
+  std::string v;
+  ASSERT_TRUE(kv_->Get(cf, UnitKey(0, 1, kUnitDuration), &v).ok());
+  ASSERT_TRUE(kv_->Put(cf, UnitKey(0, 1, kUnitDuration), v.substr(0, v.size() - 2)).ok());
+  Reopen();
+  calls = 0;
+  auto s = store_->Scan("t1", req, [&](const SpanBatch&) { return ++calls, true; });
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << s;
+  EXPECT_NE(s.message().find("block 1"), std::string::npos) << s;
+  EXPECT_EQ(calls, 5);
+}
+
 TEST_F(SpanStoreTest, CorruptBlockMetaIsSkippedAndCounted) {
   const auto ids = AddTraces(3);
   ASSERT_TRUE(store_->FlushHeads().ok());
