@@ -30,6 +30,7 @@
 #include "appliance/http/server.h"
 #include "appliance/selfmon/metrics_registry.h"
 #include "appliance/selfmon/process_metrics.h"
+#include "appliance/trace_pipeline.h"
 #include "storage/base/units.h"
 #include "storage/storage.h"
 #include "storage/logstore/log_store.h"
@@ -87,6 +88,7 @@ struct Appliance::Impl {
   std::unique_ptr<storage::tsdb::MetricStore> metric_store;
   std::unique_ptr<storage::logstore::LogStore> log_store;
   std::unique_ptr<grpcsrv::OtlpLogsService> otlp_logs_service;
+  std::unique_ptr<TracePipeline> traces;  // after metric_store: its generator writes there
   std::unique_ptr<ingest::otlp::MetricsIngester> otlp_metrics;
   std::unique_ptr<ingest::prom::ScrapeManager> scraper;
   std::unique_ptr<grpcsrv::OtlpMetricsService> otlp_metrics_service;
@@ -285,6 +287,7 @@ Status Appliance::Start() {
   so.data_dir = c.data_dir;
   so.column_families = storage::tsdb::MetricStore::ColumnFamilies();
   for (auto& cf : storage::logstore::LogStore::ColumnFamilies()) so.column_families.push_back(cf);
+  for (auto& cf : TracePipeline::ColumnFamilies()) so.column_families.push_back(cf);
   LOUPE_ASSIGN_OR_RETURN(s.storage, storage::Storage::Open(so));
   spdlog::debug("startup: storage open after {:.1f} ms", ms_since(t0));
 
@@ -312,6 +315,9 @@ Status Appliance::Start() {
   api::RegisterOtlpApi(s.router, *s.otlp_metrics);
   api::RegisterLokiApi(s.router, *s.log_store, s.metrics);
   api::RegisterLokiQueryApi(s.router, *s.log_store, s.metrics, {.retention_ns = c.logs.retention_ns, .delete_requests_path = s.storage->data_dir() + "/loki_delete_requests.json"});
+  LOUPE_ASSIGN_OR_RETURN(s.traces, TracePipeline::Open(s.storage->kv(), s.storage->data_dir(),
+                                                       c.traces, s.metric_store.get()));
+  s.traces->RegisterHttp(s.router, s.metrics);
 
   http::DispatcherOptions dopts;
   dopts.max_body_bytes = c.max_body_bytes;
@@ -345,9 +351,11 @@ Status Appliance::Start() {
     s.grpc_server->Register(s.otlp_metrics_service.get());
     s.otlp_logs_service = std::make_unique<grpcsrv::OtlpLogsService>(*s.log_store, c.auth_token);
     s.grpc_server->Register(s.otlp_logs_service.get());
+    s.grpc_server->Register(s.traces->GrpcService(c.auth_token));
     s.grpc_health = std::make_unique<grpcsrv::HealthService>(
         s.ready, std::set<std::string>{"opentelemetry.proto.collector.metrics.v1.MetricsService",
-                                       "opentelemetry.proto.collector.logs.v1.LogsService"});
+                                       "opentelemetry.proto.collector.logs.v1.LogsService",
+                                       "opentelemetry.proto.collector.trace.v1.TraceService"});
     s.grpc_server->Register(s.grpc_health.get());
     auto bound = s.grpc_server->Start();
     spdlog::debug("startup: gRPC server started after {:.1f} ms", ms_since(t0));
@@ -401,7 +409,11 @@ Status Appliance::Stop() {
   Status st;
   // The stores are closed (durable) here but their memory is released only with the object:
   // freeing a million in-memory series takes seconds, which a process about to exit skips.
-  if (s.metric_store) st = s.metric_store->Close();
+  if (s.traces) st = s.traces->Close();  // its last generator collection needs the metric store
+  if (s.metric_store) {
+    Status closed = s.metric_store->Close();
+    if (st.ok()) st = closed;
+  }
   if (s.log_store) {
     Status closed = s.log_store->Close();
     if (st.ok()) st = closed;

@@ -35,6 +35,7 @@ class Loader {
       else if (key == "server") s = Server(v);
       else if (key == "metrics") s = Metrics(v);
       else if (key == "logs") s = Logs(v);
+      else if (key == "traces") s = Traces(v);
       else if (key == "global" || key == "scrape_configs") scrape_[key] = v;
       else s = Unknown(key);
       LOUPE_RETURN_IF_ERROR(s);
@@ -142,6 +143,25 @@ class Loader {
       const auto path = "logs." + key;
       if (key == "retention") LOUPE_RETURN_IF_ERROR(Duration(kv.second, path, &c_->logs.retention_ns));
       else if (key == "retention_size") LOUPE_RETURN_IF_ERROR(Bytes(kv.second, path, &c_->logs.retention_bytes));
+      else return Unknown(path);
+    }
+    return Status::OK();
+  }
+
+  Status Traces(const YAML::Node& n) {
+    LOUPE_RETURN_IF_ERROR(Map(n, "traces"));
+    TracesConfig& t = c_->traces;
+    for (const auto& kv : n) {
+      const auto key = kv.first.as<std::string>();
+      const auto path = "traces." + key;
+      if (key == "retention") LOUPE_RETURN_IF_ERROR(Duration(kv.second, path, &t.retention_ns));
+      else if (key == "retention_size") LOUPE_RETURN_IF_ERROR(Bytes(kv.second, path, &t.retention_bytes));
+      else if (key == "max_bytes_per_trace") LOUPE_RETURN_IF_ERROR(Bytes(kv.second, path, &t.max_bytes_per_trace));
+      else if (key == "max_live_traces") LOUPE_RETURN_IF_ERROR(Int(kv.second, path, &t.max_live_traces));
+      else if (key == "ingestion_rate_limit") LOUPE_RETURN_IF_ERROR(Bytes(kv.second, path, &t.ingestion_rate_limit_bytes));
+      else if (key == "ingestion_burst_size") LOUPE_RETURN_IF_ERROR(Bytes(kv.second, path, &t.ingestion_burst_bytes));
+      else if (key == "max_inflight_size") LOUPE_RETURN_IF_ERROR(Bytes(kv.second, path, &t.max_inflight_bytes));
+      else if (key == "metrics_generator") LOUPE_RETURN_IF_ERROR(Bool(kv.second, path, &t.metrics_generator));
       else return Unknown(path);
     }
     return Status::OK();
@@ -312,6 +332,7 @@ Status ValidateConfig(Config* c) {
   if (c->metrics.retention_ns < 0 || c->metrics.out_of_order_window_ns < 0) {
     return Status::InvalidArgument("metrics retention and out-of-order window must not be negative");
   }
+  if (c->traces.retention_ns < 0) return Status::InvalidArgument("traces retention must not be negative");
   return Status::OK();
 }
 

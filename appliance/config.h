@@ -40,6 +40,19 @@ struct LogsConfig {
   uint64_t retention_bytes = 2ull << 30;                    // 2GiB of stored chunks
 };
 
+// The trace store (storage/spanstore/span_store.h), trace ingest (ingest/otlp/traces_ingest.h)
+// and metrics from traces (ingest/derive/metrics_generator.h). Limits default to Tempo's.
+struct TracesConfig {
+  int64_t retention_ns = 7LL * 24 * 3600 * 1'000'000'000;  // 7d, by block cut time
+  uint64_t retention_bytes = 2ull << 30;                    // 2GiB of trace records + index
+  uint64_t max_bytes_per_trace = 5'000'000;                 // Tempo's max_bytes_per_trace
+  int max_live_traces = 10'000;                             // Tempo's max_traces_per_user; 0 = off
+  uint64_t ingestion_rate_limit_bytes = 0;                  // per tenant, bytes/s; 0 = off
+  uint64_t ingestion_burst_bytes = 0;                       // 0 = the rate
+  uint64_t max_inflight_bytes = 256ull << 20;               // requests being written; 503 beyond
+  bool metrics_generator = true;                            // span metrics + service graphs
+};
+
 struct Config {
   std::string data_dir = "./.loupe";
   bool ephemeral = false;
@@ -62,6 +75,7 @@ struct Config {
   int64_t shutdown_grace_ns = 1'500'000'000;    // drain budget inside the 2 s stop promise
   MetricsConfig metrics;
   LogsConfig logs;
+  TracesConfig traces;
   // The `global` and `scrape_configs` sections (Prometheus syntax) as YAML text, parsed by
   // ingest/prom/scrape_config.h.
   std::string scrape_yaml;

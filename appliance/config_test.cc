@@ -82,5 +82,32 @@ TEST(ConfigTest, MainListenerCannotBeDisabled) {
   EXPECT_FALSE(ValidateConfig(&c).ok());
 }
 
+TEST(ConfigTest, TracesSection) {
+  Config c;
+  EXPECT_EQ(c.traces.max_bytes_per_trace, 5'000'000u);  // Tempo's defaults
+  EXPECT_EQ(c.traces.max_live_traces, 10'000);
+  ASSERT_TRUE(LoadConfigYaml(R"(
+traces:
+  retention: 2d
+  retention_size: 1GiB
+  max_bytes_per_trace: 1MB
+  max_live_traces: 0
+  ingestion_rate_limit: 15MB
+  ingestion_burst_size: 20MB
+  max_inflight_size: 64MiB
+  metrics_generator: false
+)", &c).ok());
+  EXPECT_EQ(c.traces.retention_ns, 2LL * 24 * 3600 * 1'000'000'000);
+  EXPECT_EQ(c.traces.retention_bytes, 1ull << 30);
+  EXPECT_EQ(c.traces.max_bytes_per_trace, 1'000'000u);
+  EXPECT_EQ(c.traces.max_live_traces, 0);
+  EXPECT_EQ(c.traces.ingestion_rate_limit_bytes, 15'000'000u);
+  EXPECT_EQ(c.traces.ingestion_burst_bytes, 20'000'000u);
+  EXPECT_EQ(c.traces.max_inflight_bytes, 64ull << 20);
+  EXPECT_FALSE(c.traces.metrics_generator);
+  auto s = LoadConfigYaml("traces:\n  max_trace_bytes: 1MB\n", &c);
+  EXPECT_EQ(s.message(), "config: unknown field \"traces.max_trace_bytes\"");
+}
+
 }  // namespace
 }  // namespace loupe::appliance
