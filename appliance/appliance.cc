@@ -22,6 +22,7 @@
 #include "appliance/grpc/grpc_server.h"
 #include "appliance/grpc/health_service.h"
 #include "appliance/grpc/otlp_services.h"
+#include "appliance/grpc/tempo_streaming_service.h"
 #include "ingest/otlp/metrics_ingest.h"
 #include "ingest/prom/scrape_manager.h"
 #include "appliance/http/client.h"
@@ -88,6 +89,7 @@ struct Appliance::Impl {
   std::unique_ptr<storage::tsdb::MetricStore> metric_store;
   std::unique_ptr<storage::logstore::LogStore> log_store;
   std::unique_ptr<grpcsrv::OtlpLogsService> otlp_logs_service;
+  std::unique_ptr<grpcsrv::TempoStreamingService> tempo_streaming;
   std::unique_ptr<TracePipeline> traces;  // after metric_store: its generator writes there
   std::unique_ptr<ingest::otlp::MetricsIngester> otlp_metrics;
   std::unique_ptr<ingest::prom::ScrapeManager> scraper;
@@ -330,6 +332,15 @@ Status Appliance::Start() {
   sopts.max_body_bytes = c.max_body_bytes;
   sopts.request_timeout_ns = c.request_timeout_ns;
   sopts.idle_timeout_ns = c.idle_timeout_ns;
+  // gRPC clients dialling an HTTP port (Grafana's Tempo streaming search on 3200) are served
+  // by the gRPC server.
+  sopts.h2c_handoff = [&s](int fd) {
+    if (s.grpc_server) {
+      s.grpc_server->AdoptConnection(fd);
+    } else {
+      ::close(fd);
+    }
+  };
   s.http_server = std::make_unique<http::Server>(
       s.io, *s.workers, *s.dispatcher, sopts,
       [m = s.http_metrics.get()](const http::RequestRecord& rec) { m->Observe(rec); });
@@ -352,6 +363,8 @@ Status Appliance::Start() {
     s.otlp_logs_service = std::make_unique<grpcsrv::OtlpLogsService>(*s.log_store, c.auth_token);
     s.grpc_server->Register(s.otlp_logs_service.get());
     s.grpc_server->Register(s.traces->GrpcService(c.auth_token));
+    s.tempo_streaming = std::make_unique<grpcsrv::TempoStreamingService>(*s.dispatcher);
+    s.grpc_server->Register(s.tempo_streaming.get());
     s.grpc_health = std::make_unique<grpcsrv::HealthService>(
         s.ready, std::set<std::string>{"opentelemetry.proto.collector.metrics.v1.MetricsService",
                                        "opentelemetry.proto.collector.logs.v1.LogsService",

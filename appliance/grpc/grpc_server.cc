@@ -2,14 +2,14 @@
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/server_posix.h>
+#include <unistd.h>
 
 namespace loupe::appliance::grpcsrv {
 
 GrpcServer::GrpcServer(GrpcOptions options) : options_(std::move(options)) {}
 
-GrpcServer::~GrpcServer() {
-  if (server_) Shutdown(std::chrono::system_clock::now());
-}
+GrpcServer::~GrpcServer() { Shutdown(std::chrono::system_clock::now()); }
 
 void GrpcServer::Register(grpc::Service* service) { services_.push_back(service); }
 
@@ -25,6 +25,7 @@ Result<std::string> GrpcServer::Start() {
   // One port per process: never let a second loupe share it via SO_REUSEPORT.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (auto* s : services_) builder.RegisterService(s);
+  std::lock_guard lock(mu_);
   server_ = builder.BuildAndStart();
   if (!server_ || bound_port == 0) {
     server_.reset();
@@ -34,10 +35,20 @@ Result<std::string> GrpcServer::Start() {
 }
 
 void GrpcServer::Shutdown(std::chrono::system_clock::time_point deadline) {
+  std::lock_guard lock(mu_);
   if (!server_) return;
   server_->Shutdown(deadline);
   server_->Wait();
   server_.reset();
+}
+
+void GrpcServer::AdoptConnection(int fd) {
+  std::lock_guard lock(mu_);
+  if (!server_) {
+    ::close(fd);
+    return;
+  }
+  grpc::AddInsecureChannelFromFd(server_.get(), fd);
 }
 
 }  // namespace loupe::appliance::grpcsrv

@@ -4,11 +4,13 @@
 // Limits: max receive message size (4 MiB default, as grpc-go), gzip request compression as
 // gRPC negotiates it. Shutdown(deadline) stops accepting, lets in-flight calls finish until the
 // deadline, then cancels the rest.
-// Thread-safety: Register before Start; Start/Shutdown from one thread.
+// Thread-safety: Register before Start; Start/Shutdown from one thread; AdoptConnection from
+// any thread at any time.
 #pragma once
 
 #include <chrono>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -40,9 +42,16 @@ class GrpcServer {
   Result<std::string> Start();
   void Shutdown(std::chrono::system_clock::time_point deadline);
 
+  // Serves an accepted plaintext HTTP/2 connection (h2c with prior knowledge) on this server:
+  // how the HTTP listeners hand over gRPC clients that dial them (Grafana's Tempo streaming
+  // search dials the Tempo HTTP port). Takes ownership of `fd`; closes it when the server is
+  // not running.
+  void AdoptConnection(int fd);
+
  private:
   GrpcOptions options_;
   std::vector<grpc::Service*> services_;
+  std::mutex mu_;  // guards server_ against AdoptConnection during Shutdown
   std::unique_ptr<grpc::Server> server_;
 };
 

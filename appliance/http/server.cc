@@ -147,6 +147,8 @@ struct Server::Impl : std::enable_shared_from_this<Server::Impl> {
       : io(io_), workers(w), dispatcher(d), options(o), observer(std::move(obs)) {}
 
   void Accept(tcp::acceptor& acceptor);
+  void Sniff(std::shared_ptr<tcp::socket> socket, int attempt);
+  void StartSession(tcp::socket socket);
   void BeginRequest() {
     std::lock_guard lock(mu);
     ++in_flight;
@@ -399,20 +401,47 @@ class Session : public std::enable_shared_from_this<Session> {
 
 }  // namespace
 
+void Server::Impl::StartSession(tcp::socket socket) {
+  auto session = std::make_shared<Session>(std::move(socket), shared_from_this());
+  {
+    std::lock_guard lock(mu);
+    // Drop expired entries as we go so the list does not grow without bound.
+    sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
+    sessions.push_back(session);
+  }
+  session->Run();
+}
+
+// Peeks at the first bytes of a new connection: the HTTP/2 client preface starts with "PRI",
+// which no HTTP/1.x method does. Such a connection (a gRPC client) is handed over; anything
+// else becomes an HTTP session. Nothing is consumed from the socket.
+void Server::Impl::Sniff(std::shared_ptr<tcp::socket> socket, int attempt) {
+  socket->async_wait(tcp::socket::wait_read, [self = shared_from_this(), socket, attempt](beast::error_code ec) {
+    if (ec || self->stopping) return;  // closed before sending anything
+    char head[3];
+    const size_t n = socket->receive(net::buffer(head), tcp::socket::message_peek, ec);
+    if (ec || n == 0) return;
+    const std::string_view got(head, n);
+    const bool maybe_h2 = std::string_view("PRI").substr(0, n) == got;
+    if (maybe_h2 && n < 3 && attempt < 100) return self->Sniff(socket, attempt + 1);
+    if (maybe_h2 && n == 3) {
+      const int fd = socket->release(ec);
+      if (!ec) self->options.h2c_handoff(fd);
+      return;
+    }
+    self->StartSession(std::move(*socket));
+  });
+}
+
 void Server::Impl::Accept(tcp::acceptor& acceptor) {
   acceptor.async_accept(net::make_strand(io), [self = shared_from_this(), &acceptor](beast::error_code ec, tcp::socket socket) {
     if (ec) {
       if (ec == net::error::operation_aborted || !acceptor.is_open()) return;
       spdlog::warn("accept failed: {}", ec.message());
+    } else if (self->options.h2c_handoff) {
+      self->Sniff(std::make_shared<tcp::socket>(std::move(socket)), 0);
     } else {
-      auto session = std::make_shared<Session>(std::move(socket), self);
-      {
-        std::lock_guard lock(self->mu);
-        // Drop expired entries as we go so the list does not grow without bound.
-        self->sessions.remove_if([](const std::weak_ptr<Session>& w) { return w.expired(); });
-        self->sessions.push_back(session);
-      }
-      session->Run();
+      self->StartSession(std::move(socket));
     }
     if (!self->stopping) self->Accept(acceptor);
   });

@@ -32,6 +32,10 @@ struct ServerOptions {
   uint64_t max_body_bytes = 20ull << 20;
   int64_t request_timeout_ns = 120'000'000'000;
   int64_t idle_timeout_ns = 120'000'000'000;
+  // When set, a connection that opens with the HTTP/2 client preface ("PRI * HTTP/2.0", i.e. a
+  // gRPC client speaking h2c with prior knowledge) is handed over as a raw fd, which the callee
+  // owns. HTTP/1.1 connections are served as before.
+  std::function<void(int fd)> h2c_handoff;
 };
 
 // Called once per answered request, after the response is written.
