@@ -423,7 +423,13 @@ void Server::Impl::Sniff(std::shared_ptr<tcp::socket> socket, int attempt) {
     if (ec || n == 0) return;
     const std::string_view got(head, n);
     const bool maybe_h2 = std::string_view("PRI").substr(0, n) == got;
-    if (maybe_h2 && n < 3 && attempt < 100) return self->Sniff(socket, attempt + 1);
+    if (maybe_h2 && n < 3 && attempt < 50) {
+      // A partial first segment ("P", "PR"): look again shortly rather than spin on a socket
+      // that stays readable.
+      auto timer = std::make_shared<net::steady_timer>(socket->get_executor(), std::chrono::milliseconds(2));
+      timer->async_wait([self, socket, timer, attempt](beast::error_code) { self->Sniff(socket, attempt + 1); });
+      return;
+    }
     if (maybe_h2 && n == 3) {
       const int fd = socket->release(ec);
       if (!ec) self->options.h2c_handoff(fd);

@@ -3,6 +3,8 @@
 #include "appliance/http/server.h"
 
 #include <gtest/gtest.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <boost/asio.hpp>
@@ -26,9 +28,9 @@ using namespace std::chrono_literals;
 
 class ServerTest : public ::testing::Test {
  protected:
-  void Start() {
+  void Start(ServerOptions options = {}) {
     dispatcher_ = std::make_unique<Dispatcher>(router_, DispatcherOptions{});
-    server_ = std::make_unique<Server>(io_, workers_, *dispatcher_, ServerOptions{}, nullptr);
+    server_ = std::make_unique<Server>(io_, workers_, *dispatcher_, options, nullptr);
     auto bound = server_->Listen("127.0.0.1", 0);
     ASSERT_TRUE(bound.ok()) << bound.status().ToString();
     port_ = bound->substr(bound->rfind(':') + 1);
@@ -166,6 +168,52 @@ TEST_F(ServerTest, ClientDisconnectEndsTheHandler) {
   for (int i = 0; i < 200 && !handler_done; ++i) std::this_thread::sleep_for(10ms);
   EXPECT_TRUE(handler_done);
   EXPECT_EQ(server_->InFlight(), 0);
+}
+
+// With h2c_handoff set, a connection opening with the HTTP/2 preface is handed over as a raw
+// fd with nothing consumed (even when the preface arrives in pieces); HTTP/1.1 connections,
+// including methods starting with 'P', are still served.
+TEST_F(ServerTest, Http2PrefaceIsHandedOverAndHttp1StillServed) {
+  router_.Handle({Method::kGet, Method::kPost}, "/hello", [](Request&) { return Response::Text(200, "hi\n"); });
+  std::atomic<int> handed{-1};
+  ServerOptions options;
+  options.h2c_handoff = [&handed](int fd) { handed = fd; };
+  Start(options);
+
+  auto http1 = [&](const std::string& method) {
+    tcp::socket s(client_io_);
+    tcp::resolver resolver(client_io_);
+    net::connect(s, resolver.resolve("127.0.0.1", port_));
+    beast::http::request<beast::http::string_body> req{method == "POST" ? beast::http::verb::post : beast::http::verb::get,
+                                                       "/hello", 11};
+    req.set(beast::http::field::host, "x");
+    req.prepare_payload();
+    beast::http::write(s, req);
+    beast::flat_buffer buf;
+    beast::http::response<beast::http::string_body> res;
+    beast::http::read(s, buf, res);
+    return res.body();
+  };
+  EXPECT_EQ(http1("GET"), "hi\n");
+  EXPECT_EQ(http1("POST"), "hi\n");
+  EXPECT_EQ(handed.load(), -1);
+
+  // The preface in two segments: "PR", then the rest.
+  tcp::socket s(client_io_);
+  tcp::resolver resolver(client_io_);
+  net::connect(s, resolver.resolve("127.0.0.1", port_));
+  s.set_option(tcp::no_delay(true));
+  const std::string preface = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+  net::write(s, net::buffer(preface.substr(0, 2)));
+  std::this_thread::sleep_for(20ms);
+  net::write(s, net::buffer(preface.substr(2)));
+  for (int i = 0; i < 200 && handed.load() < 0; ++i) std::this_thread::sleep_for(5ms);
+  ASSERT_GE(handed.load(), 0);
+  // Nothing was read from it: the whole preface is still there for the new owner.
+  char got[64];
+  const ssize_t n = ::recv(handed.load(), got, sizeof(got), 0);
+  EXPECT_EQ(std::string(got, n > 0 ? static_cast<size_t>(n) : 0), preface);
+  ::close(handed.load());
 }
 
 }  // namespace
