@@ -4,6 +4,8 @@
 #include <cctype>
 #include <string>
 
+#include "storage/base/base64.h"
+
 namespace loupe::appliance::http {
 namespace {
 
@@ -16,31 +18,6 @@ bool ConstantTimeEqual(std::string_view a, std::string_view b) {
     diff |= x ^ y;
   }
   return diff == 0;
-}
-
-std::string Base64Decode(std::string_view in) {
-  auto val = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+' || c == '-') return 62;
-    if (c == '/' || c == '_') return 63;
-    return -1;
-  };
-  std::string out;
-  int bits = 0, acc = 0;
-  for (char c : in) {
-    if (c == '=') break;
-    const int v = val(c);
-    if (v < 0) return {};
-    acc = (acc << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>((acc >> bits) & 0xff);
-    }
-  }
-  return out;
 }
 
 bool StartsWithNoCase(std::string_view s, std::string_view prefix) {
@@ -59,7 +36,8 @@ bool Authorized(std::string_view auth, std::string_view token) {
   if (token.empty()) return true;
   if (StartsWithNoCase(auth, "Bearer ")) return ConstantTimeEqual(auth.substr(7), token);
   if (StartsWithNoCase(auth, "Basic ")) {
-    const std::string creds = Base64Decode(auth.substr(6));
+    std::string creds;
+    if (!DecodeBase64(auth.substr(6), &creds)) return false;
     const auto colon = creds.find(':');
     if (colon == std::string::npos) return false;
     return ConstantTimeEqual(std::string_view(creds).substr(colon + 1), token);

@@ -10,6 +10,8 @@
 #include <string>
 #include <string_view>
 
+#include "storage/base/base64.h"
+
 namespace loupe::ingest::otlp {
 
 // Lowercase hex of `bytes`.
@@ -17,11 +19,9 @@ std::string EncodeHex(std::string_view bytes);
 // Decodes an even-length string of [0-9a-fA-F]; false (and *out unspecified) otherwise.
 bool DecodeHex(std::string_view hex, std::string* out);
 
-// Standard alphabet with '=' padding (RFC 4648 §4), as Go's base64.StdEncoding.
-std::string EncodeBase64(std::string_view bytes);
-// Accepts the standard and the URL-safe alphabet, with or without padding (proto3 JSON readers
-// accept both). False on any other character, bad padding or a dangling 6-bit group.
-bool DecodeBase64(std::string_view text, std::string* out);
+// Base64: storage/base/base64.h.
+using ::loupe::DecodeBase64;
+using ::loupe::EncodeBase64;
 
 // Appends `s` as a JSON string literal (with the quotes). Invalid UTF-8 bytes become U+FFFD.
 // With `go_html_escape`, also escapes <, >, & and U+2028/U+2029 the way Go's json.Marshal does,

@@ -1,12 +1,12 @@
 #include "ingest/prom/scrape_config.h"
 
-#include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
 #include <set>
 #include <sstream>
 
+#include "storage/base/base64.h"
 #include "storage/base/units.h"
 
 namespace loupe::ingest::prom {
@@ -81,14 +81,6 @@ Result<std::string> ReadSecretFile(const std::string& file, const std::string& p
   return s;
 }
 
-std::string Base64(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                                reinterpret_cast<const unsigned char*>(in.data()), static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
 // basic_auth {username, password | password_file} -> "Basic base64(user:pass)".
 Result<std::string> BasicAuth(const YAML::Node& n, const std::string& path) {
   if (!n.IsMap()) return Bad(path, "must be a mapping");
@@ -109,7 +101,7 @@ Result<std::string> BasicAuth(const YAML::Node& n, const std::string& path) {
     }
   }
   if (has_pass && has_file) return Bad(path, "at most one of basic_auth password & password_file must be configured");
-  return "Basic " + Base64(user + ":" + pass);
+  return "Basic " + EncodeBase64(user + ":" + pass);
 }
 
 // authorization {type (Bearer), credentials | credentials_file} -> "<type> <credentials>".
