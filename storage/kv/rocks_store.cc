@@ -277,6 +277,14 @@ Status RocksStore::Flush() {
   return FromRocks(rep_->db->Flush(fo, rep_->handles));
 }
 
+Status RocksStore::CompactFamily(ColumnFamilyId cf) {
+  auto* h = rep_->Handle(cf);
+  if (!h) return Status::InvalidArgument("bad column family id");
+  rocksdb::CompactRangeOptions co;
+  co.bottommost_level_compaction = rocksdb::BottommostLevelCompaction::kForceOptimized;
+  return FromRocks(rep_->db->CompactRange(co, h, nullptr, nullptr));
+}
+
 Status RocksStore::SyncWal() { return FromRocks(rep_->db->SyncWAL()); }
 
 std::vector<ColumnFamilyStats> RocksStore::Stats() const {

@@ -126,6 +126,9 @@ class RocksStore {
 
   // Flushes every memtable to SST files (used before export and in tests).
   Status Flush();
+  // Compacts the whole family into its last level, so overwritten values and deleted keys stop
+  // taking space now rather than whenever size-triggered compaction reaches them.
+  Status CompactFamily(ColumnFamilyId cf);
   // Fsyncs the WAL.
   Status SyncWal();
 

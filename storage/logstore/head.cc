@@ -242,6 +242,7 @@ void Head::FlushStream(MemStream& s, std::vector<FlushedChunk>* done) {
   s.blocks.clear();
   s.blocks_comp_bytes = 0;
   s.flushed_seq = s.next_seq;
+  s.checkpointed_seq = UINT64_MAX;  // LogStore deletes the checkpoint record with the flush
   s.chunk_mint = INT64_MAX;
   s.chunk_maxt = INT64_MIN;
 }

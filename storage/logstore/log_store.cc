@@ -319,6 +319,11 @@ Status LogStore::PersistChunks(Tenant& t, const std::vector<FlushedChunk>& chunk
     std::string flushed;
     PutVarint64(&flushed, c.end_seq);
     batch.Put(head_cf_, HeadKey(t.id, c.ref, kHeadFlushed), flushed);
+    // The chunk holds everything the stream's checkpoint held (a flush takes the whole open
+    // chunk), so the checkpoint is stale now; deleting it keeps dead open chunks from piling
+    // up in logs_head. Head::FlushStream marked the stream dirty, so the next checkpoint writes
+    // its small record (the last entry, for resend detection) again.
+    batch.Delete(head_cf_, HeadKey(t.id, c.ref, kHeadCheckpoint));
     if (c.labels) batch.Put(streams_cf_, StreamKey(t.id, c.ref), EncodeLabels(*c.labels));
   }
   LOUPE_RETURN_IF_ERROR(kv_.Write(batch));

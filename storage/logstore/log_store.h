@@ -59,7 +59,8 @@ struct LogStoreOptions {
   int64_t max_chunk_open_ns = 2LL * 3600 * 1000000000;  // Loki's max_chunk_age (wall clock)
   uint64_t checkpoint_wal_bytes = 256ull << 20;
   int64_t checkpoint_interval_ns = 5LL * 60 * 1000000000;  // Loki checkpoints every 5 m
-  // Close() checkpoints (tests turn it off to leave a WAL to replay, as a crash would).
+  // Close() flushes and checkpoints (tests turn it off to leave a WAL to replay, as a crash
+  // would).
   bool checkpoint_on_close = true;
   int64_t maintenance_interval_ms = 30 * 1000;             // 0 = no background thread
   wal::WalOptions wal;
@@ -219,8 +220,8 @@ class LogStore {
   Status FlushIdle(bool all = false);
   Status ApplyRetention();
   LogStoreStats GetStats() const;
-  // Stops the background thread, checkpoints (open chunks to RocksDB, WAL truncated) and syncs
-  // the WAL. Idempotent.
+  // Stops the background thread, flushes every open chunk, checkpoints (the streams' last
+  // entries; WAL truncated), compacts logs_head and syncs the WAL. Idempotent.
   Status Close();
 
  private:
