@@ -93,6 +93,11 @@ LoadgenCommand::LoadgenCommand(CLI::App& app) {
   logs_->add_option("--lines", l.lines, "Total lines to send, then stop");
   logs_->add_option("--trace-fraction", l.trace_fraction, "Share of lines carrying a trace id")
       ->capture_default_str();
+  logs_
+      ->add_option("--lines-per-trace", l.lines_per_trace,
+                   "Mean traced lines per trace id (a request's log lines); 1 = a new id per line")
+      ->check(CLI::Range(1, 1000))
+      ->capture_default_str();
   logs_->add_option("--tenant", l.tenant, "X-Scope-OrgID to send");
 }
 

@@ -53,13 +53,16 @@ struct Stream {
   std::string labels;   // selector syntax, for Loki push
   std::string service;
   std::string instance;
+  std::string trace;    // the trace id of the request being logged
+  int trace_left = 0;   // lines of that request still to come
 };
 
 // One rendered line: realistic fields in the chosen format, padded with a free-text field to
 // about `target` bytes.
-void RenderLine(Rng& rng, const Stream& s, LineFormat format, int target, bool with_trace, int64_t ts_ns,
-                std::string* line, std::string* trace_hex, std::string* level) {
-  static constexpr char kHex[] = "0123456789abcdef";
+// `trace_hex` empty: a line without a trace id.
+void RenderLine(Rng& rng, const Stream& s, LineFormat format, int target, const std::string& trace_hex,
+                int64_t ts_ns, std::string* line, std::string* level) {
+  const bool with_trace = !trace_hex.empty();
   char tsbuf[96];
   const int64_t secs = ts_ns / 1'000'000'000;
   const int ms = static_cast<int>(ts_ns / 1'000'000 % 1000);
@@ -74,10 +77,6 @@ void RenderLine(Rng& rng, const Stream& s, LineFormat format, int target, bool w
   const char* msg = kMessages[rng.Below(std::size(kMessages))];
   const int status = *level == "error" ? 500 + static_cast<int>(rng.Below(4)) : (rng.Below(20) == 0 ? 404 : 200);
   const double duration = static_cast<double>(rng.Below(250000)) / 1000.0;
-  trace_hex->clear();
-  if (with_trace) {
-    for (int i = 0; i < 32; ++i) trace_hex->push_back(kHex[rng.Below(16)]);
-  }
   char buf[512];
   int n;
   if (format == LineFormat::kJson) {
@@ -94,7 +93,7 @@ void RenderLine(Rng& rng, const Stream& s, LineFormat format, int target, bool w
   line->assign(buf, static_cast<size_t>(std::max(0, std::min(n, static_cast<int>(sizeof(buf)) - 1))));
   if (with_trace) {
     *line += format == LineFormat::kJson ? ",\"trace_id\":\"" : " trace_id=";
-    *line += *trace_hex;
+    *line += trace_hex;
     if (format == LineFormat::kJson) *line += '"';
   }
   // Pad with words so the size is as asked; words repeat as real messages do.
@@ -164,7 +163,7 @@ class RequestBuilder {
     std::string resource_logs;
     bool first_stream = true;
     while (left > 0) {
-      const Stream& s = streams_[next_stream_];
+      Stream& s = streams_[next_stream_];
       next_stream_ = (next_stream_ + 1) % streams_.size();
       const int n = std::min(left, per_stream);
       left -= n;
@@ -180,7 +179,21 @@ class RequestBuilder {
       for (int i = 0; i < n; ++i) {
         const int64_t ts = ts_++;
         const bool with_trace = rng_.Below(1000) < static_cast<uint32_t>(o_.trace_fraction * 1000);
-        RenderLine(rng_, s, o_.format, o_.line_bytes, with_trace, ts, &line, &trace, &level);
+        trace.clear();
+        if (with_trace) {
+          // A request logs several lines under one trace id: a new id starts a request of
+          // 1 to 2m-1 lines (m = lines_per_trace on average).
+          if (s.trace_left <= 0) {
+            static constexpr char kHex[] = "0123456789abcdef";
+            s.trace.clear();
+            for (int k = 0; k < 32; ++k) s.trace.push_back(kHex[rng_.Below(16)]);
+            const int m = std::max(1, o_.lines_per_trace);
+            s.trace_left = 1 + static_cast<int>(rng_.Below(static_cast<uint32_t>(2 * m - 1)));
+          }
+          --s.trace_left;
+          trace = s.trace;
+        }
+        RenderLine(rng_, s, o_.format, o_.line_bytes, trace, ts, &line, &level);
         *raw_bytes += line.size();
         switch (o_.wire) {
           case LogsWire::kLokiJson: {

@@ -1,7 +1,7 @@
 // The logs load generator behind `loupe loadgen logs`: pushes realistic service log lines (JSON
-// or logfmt, ~`line_bytes` each, with request ids, durations, status codes and trace ids) to a
-// Loki push endpoint (snappy protobuf or JSON) or an OTLP/HTTP logs endpoint (protobuf), and
-// reports lines/s and MB/s of raw line bytes.
+// or logfmt, ~`line_bytes` each, with request ids, durations, status codes, and trace ids that
+// the lines of one request share) to a Loki push endpoint (snappy protobuf or JSON) or an
+// OTLP/HTTP logs endpoint (protobuf), and reports lines/s and MB/s of raw line bytes.
 //
 // Each connection owns a disjoint set of streams and sends their entries in time order (now,
 // one nanosecond apart), so a correct receiver accepts every line. It runs for `duration_s`
@@ -31,6 +31,9 @@ struct LogsLoadgenOptions {
   double duration_s = 10;     // run time when `lines` is 0
   uint64_t lines = 0;         // total lines; 0 = run for duration_s
   double trace_fraction = 0.7;  // share of lines carrying a trace id
+  // Mean number of a stream's traced lines that share one trace id (the lines one request
+  // logs); 1 gives every traced line an id of its own.
+  int lines_per_trace = 4;
   std::string tenant;         // X-Scope-OrgID, if set
 };
 
