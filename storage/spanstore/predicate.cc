@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "storage/spanstore/batch_codec.h"
+
 namespace loupe::storage::spanstore {
 namespace {
 
@@ -216,9 +218,52 @@ bool Predicate::MatchAttr(const AttrView& a) const {
       return MatchDouble(a.d);
     case ValueType::kBool:
       return MatchBool(a.i != 0);
+    case ValueType::kArray:
+      return MatchArray(a.s);
     default:
       return op_ == CompareOp::kExists;
   }
+}
+
+bool Predicate::MatchArray(std::string_view encoded) const {
+  if (op_ == CompareOp::kExists) return true;
+  otlp::common::v1::AnyValue v;
+  if (!DecodeAnyValue(ValueType::kArray, encoded, &v).ok() || !v.has_array_value()) return false;
+  // As the TraceQL evaluator: elements of the first element's type count (Tempo's arrays are
+  // homogeneous); != and !~ need every element to differ, the other operators one to match.
+  const bool all = op_ == CompareOp::kNe || op_ == CompareOp::kNotRegex;
+  using AV = otlp::common::v1::AnyValue;
+  AV::ValueCase kind = AV::VALUE_NOT_SET;
+  size_t n = 0, matched = 0;
+  for (const AV& e : v.array_value().values()) {
+    const AV::ValueCase c = e.value_case();
+    if (c != AV::kStringValue && c != AV::kIntValue && c != AV::kDoubleValue && c != AV::kBoolValue) {
+      continue;
+    }
+    if (kind == AV::VALUE_NOT_SET) kind = c;
+    if (c != kind) continue;
+    ++n;
+    bool m = false;
+    switch (c) {
+      case AV::kStringValue:
+        m = MatchString(e.string_value());
+        break;
+      case AV::kIntValue:
+        m = MatchInt(e.int_value());
+        break;
+      case AV::kDoubleValue:
+        m = MatchDouble(e.double_value());
+        break;
+      default:
+        m = MatchBool(e.bool_value());
+        break;
+    }
+    if (m) {
+      ++matched;
+      if (!all) return true;
+    }
+  }
+  return all ? n > 0 && matched == n : false;
 }
 
 // --- Pruning --------------------------------------------------------------------------------
@@ -274,6 +319,8 @@ bool Predicate::AttrMayMatch(const BlockMeta& m, Table table) const {
           return true;
         }
         break;
+      case ValueType::kArray:
+        return true;  // no value summary of array elements: the block may match
       default:
         break;
     }
@@ -340,7 +387,8 @@ Status Predicate::EvalAttribute(BlockSource& b, Table table, std::vector<uint8_t
         op_ == CompareOp::kExists ||
         (a.type == ValueType::kString && value_.kind == Operand::Kind::kString) ||
         ((a.type == ValueType::kInt || a.type == ValueType::kDouble) && value_.IsNumeric()) ||
-        (a.type == ValueType::kBool && value_.kind == Operand::Kind::kBool);
+        (a.type == ValueType::kBool && value_.kind == Operand::Kind::kBool) ||
+        a.type == ValueType::kArray;  // elements of any scalar type
     if (!compatible) continue;
     LOUPE_RETURN_IF_ERROR(b.Ensure(kAttrUnitBase + ci));
     const size_t n = a.rows.size();
@@ -374,6 +422,16 @@ Status Predicate::EvalAttribute(BlockSource& b, Table table, std::vector<uint8_t
           if (MatchDouble(a.doubles[k])) marks[a.rows[k]] = 1;
         }
         break;
+      case ValueType::kArray: {
+        id_match.assign(a.dict.size(), 0);
+        bool any = false;
+        for (uint32_t id = 0; id < a.dict.size(); ++id) any |= (id_match[id] = MatchArray(a.dict.Get(id)));
+        if (!any) break;
+        for (size_t k = 0; k < n; ++k) {
+          if (id_match[a.ids[k]]) marks[a.rows[k]] = 1;
+        }
+        break;
+      }
       default:
         break;
     }

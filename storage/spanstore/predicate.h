@@ -4,6 +4,8 @@
 // Semantics follow TraceQL's: an attribute that a span does not have never matches (also not
 // for != or !~); strings compare with strings, numbers (int, float, duration) with numbers
 // (ints and floats compare numerically), bools with bools; a type mismatch does not match.
+// An array attribute compares element-wise as the evaluator does (any element for =, <, =~,
+// ..., every element for != and !~).
 // Regexes are RE2, fully anchored (storage/model Matcher). Unscoped attributes (Scope::kNone)
 // match a span attribute or an attribute of the span's resource. Event, link and
 // instrumentation-scope predicates mark the spans that own a matching event, link or scope.
@@ -89,6 +91,9 @@ class Predicate {
   bool MatchDouble(double v) const;
   bool MatchBool(bool v) const;
   bool MatchAttr(const AttrView& a) const;
+  // An encoded array value (batch_codec.h): != and !~ hold when every element differs, the
+  // other operators when one element matches; a malformed value never matches.
+  bool MatchArray(std::string_view encoded) const;
 
  private:
   Predicate() = default;

@@ -166,6 +166,75 @@ TEST_F(SpanScanTest, PredicatesAgreeWithBruteForceOnHeadBlocksAndAfterRestart) {
   }
 }
 
+// Array-valued attributes compare element-wise, as the TraceQL evaluator does: a pushed-down
+// predicate must not drop a span the evaluator would keep (it used to skip array columns).
+TEST_F(SpanScanTest, ArrayAttributesMatchElementWise) {
+  v1::ResourceSpans rs;
+  auto* sa = rs.mutable_resource()->add_attributes();
+  sa->set_key("service.name");
+  sa->mutable_value()->set_string_value("arrays");
+  auto* ss = rs.add_scope_spans();
+  auto add_span = [&](int n, std::function<void(otlp::common::v1::ArrayValue*)> fill) {
+    auto* sp = ss->add_spans();
+    sp->set_trace_id(std::string(15, '\x0a') + static_cast<char>(n));
+    sp->set_span_id(std::string(7, '\x0b') + static_cast<char>(n));
+    sp->set_name("s" + std::to_string(n));
+    sp->set_start_time_unix_nano(1'700'000'000'000'000'000ull + n);
+    sp->set_end_time_unix_nano(1'700'000'000'000'000'000ull + n + 1000);
+    if (fill) {
+      auto* kv = sp->add_attributes();
+      kv->set_key("tags");
+      fill(kv->mutable_value()->mutable_array_value());
+    }
+  };
+  add_span(1, [](auto* a) {
+    a->add_values()->set_string_value("a");
+    a->add_values()->set_string_value("b");
+  });
+  add_span(2, [](auto* a) { a->add_values()->set_string_value("c"); });
+  add_span(3, [](auto* a) {
+    a->add_values()->set_int_value(1);
+    a->add_values()->set_int_value(7);
+  });
+  add_span(4, nullptr);
+  auto app = store_->NewAppender("arr");
+  app->Add(rs);
+  ASSERT_TRUE(app->Commit().ok());
+
+  auto names = [&](CompareOp op, Operand v) {
+    ScanRequest req;
+    auto p = Predicate::Attribute(Scope::kSpan, "tags", op, std::move(v));
+    EXPECT_TRUE(p.ok()) << p.status();
+    req.predicates.push_back(std::move(*p));
+    req.match_all = true;
+    std::set<uint64_t> out;
+    auto s = store_->Scan("arr", req, [&](const SpanBatch& b) {
+      for (const auto& t : b.traces()) {
+        for (uint32_t r : b.Rows(t)) out.insert(b.SpanId(r) & 0xff);
+      }
+      return true;
+    });
+    EXPECT_TRUE(s.ok()) << s;
+    return out;
+  };
+  for (const char* phase : {"head", "blocks", "restart"}) {
+    if (std::string(phase) == "blocks") {
+      ASSERT_TRUE(store_->FlushHeads().ok());
+    }
+    if (std::string(phase) == "restart") Reopen();
+    SCOPED_TRACE(phase);
+    EXPECT_EQ(names(CompareOp::kEq, Operand::String("a")), (std::set<uint64_t>{1}));
+    EXPECT_EQ(names(CompareOp::kEq, Operand::String("c")), (std::set<uint64_t>{2}));
+    EXPECT_EQ(names(CompareOp::kNe, Operand::String("a")), (std::set<uint64_t>{2}));
+    EXPECT_EQ(names(CompareOp::kRegex, Operand::String("b|c")), (std::set<uint64_t>{1, 2}));
+    EXPECT_EQ(names(CompareOp::kNotRegex, Operand::String("a|c")), (std::set<uint64_t>{}));
+    EXPECT_EQ(names(CompareOp::kGt, Operand::Int(5)), (std::set<uint64_t>{3}));
+    EXPECT_EQ(names(CompareOp::kEq, Operand::Double(1.0)), (std::set<uint64_t>{3}));
+    EXPECT_EQ(names(CompareOp::kExists, Operand::String("")), (std::set<uint64_t>{1, 2, 3}));
+    EXPECT_EQ(names(CompareOp::kEq, Operand::String("z")), (std::set<uint64_t>{}));
+  }
+}
+
 TEST_F(SpanScanTest, WholeTracesSummariesAndAccessors) {
   ASSERT_TRUE(store_->FlushHeads().ok());
   ScanRequest req = Req({Predicate::Of(Intrinsic::kEventName, CompareOp::kEq, Operand::String("exception"))});
