@@ -121,6 +121,79 @@ TEST_F(BlockCodecTest, UnitsRoundTripInPersistedOrder) {
   }
 }
 
+// Integer columns are zig-zag varints decoded by a word-at-a-time fast path (values of up to
+// 8 bytes, at least 8 bytes left) and a byte loop (longer values, the tail). Values of every
+// encoded length, in every position relative to the end, must come back exactly.
+TEST(BlockCodecVarintTest, IntAttributesOfEveryLengthRoundTrip) {
+  std::vector<int64_t> values = {0, 1, -1, 63, -64, 64, INT64_MAX, INT64_MIN, INT64_MAX - 1,
+                                 INT64_MIN + 1};
+  for (int k = 1; k < 63; ++k) {
+    values.push_back(int64_t{1} << k);
+    values.push_back(-(int64_t{1} << k));
+    values.push_back((int64_t{1} << k) - 1);
+  }
+  uint64_t x = 88172645463325252ull;
+  for (int i = 0; i < 400; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    values.push_back(static_cast<int64_t>(x >> (x % 64)) * ((x & 1) ? 1 : -1));
+  }
+  // Each span carries one value; the long ones also end up in the last 7 bytes of the unit.
+  for (const bool long_last : {false, true}) {
+    std::vector<int64_t> vals = values;
+    if (long_last) vals.insert(vals.end(), {INT64_MIN, INT64_MAX, 1, INT64_MIN});
+    otlp::trace::v1::ResourceSpans rs;
+    auto* svc = rs.mutable_resource()->add_attributes();
+    svc->set_key("service.name");
+    svc->mutable_value()->set_string_value("v");
+    auto* ss = rs.add_scope_spans();
+    for (size_t i = 0; i < vals.size(); ++i) {
+      auto* sp = ss->add_spans();
+      sp->set_trace_id(std::string(8, '\x01') + std::string(reinterpret_cast<const char*>(&i), 8));
+      sp->set_span_id(std::string(reinterpret_cast<const char*>(&i), 8).replace(7, 1, 1, '\x05'));
+      sp->set_name("s");
+      sp->set_start_time_unix_nano(1'700'000'000'000'000'000ull + i * 977);
+      sp->set_end_time_unix_nano(1'700'000'000'000'000'000ull + i * 977 + (i * 7919) % 100000);
+      auto* kv = sp->add_attributes();
+      kv->set_key("v");
+      kv->mutable_value()->set_int_value(vals[i]);
+    }
+    Head head{0, 0};
+    ASSERT_TRUE(head.Append(EncodeBatch({rs}), 0, true).ok());
+    const BlockOrder order = ComputeBlockOrder(head.columns());
+    BlockMeta meta;
+    std::vector<EncodedUnit> units;
+    ASSERT_TRUE(EncodeBlock(head.columns(), order, 3, &meta, &units).ok());
+    BlockColumns d;
+    PrepareDecodedBlock(meta, &d);
+    for (const auto& u : units) {
+      auto raw = std::make_unique<std::string>();
+      ASSERT_TRUE(UnpackValue(u.value, raw.get()).ok());
+      const std::string_view view = *raw;
+      d.buffers.push_back(std::move(raw));
+      ASSERT_TRUE(DecodeUnit(u.id, view, meta, &d).ok()) << u.id;
+    }
+    const BlockColumns& h = head.columns();
+    ASSERT_EQ(d.num_spans(), vals.size());
+    for (uint32_t r = 0; r < d.num_spans(); ++r) {
+      EXPECT_EQ(d.start[r], h.start[order.spans[r]]);
+      EXPECT_EQ(d.duration[r], h.duration[order.spans[r]]);
+    }
+    const AttrColumn* col = nullptr;
+    for (const auto& c : d.attrs) {
+      if (c->key == "v") col = c.get();
+    }
+    ASSERT_NE(col, nullptr);
+    const AttrColumn& a = *col;
+    ASSERT_EQ(a.type, ValueType::kInt);
+    ASSERT_EQ(a.size(), vals.size());
+    std::vector<int64_t> got(vals.size());
+    for (size_t k = 0; k < a.size(); ++k) got[order.spans[a.rows[k]]] = a.ints[k];
+    EXPECT_EQ(got, vals) << "long_last " << long_last;
+  }
+}
+
 TEST_F(BlockCodecTest, MetaRoundTripsAndBloomFindsEveryTrace) {
   std::string enc;
   EncodeBlockMeta(meta_, &enc);
