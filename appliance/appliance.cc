@@ -13,6 +13,7 @@
 
 #include "appliance/api/ops_api.h"
 #include "appliance/api/loki_api.h"
+#include "appliance/api/loki_delete.h"
 #include "appliance/api/loki_query_api.h"
 #include "appliance/api/otlp_api.h"
 #include "appliance/api/params.h"
@@ -88,6 +89,7 @@ struct Appliance::Impl {
   std::unique_ptr<storage::Storage> storage;
   std::unique_ptr<storage::tsdb::MetricStore> metric_store;
   std::unique_ptr<storage::logstore::LogStore> log_store;
+  std::unique_ptr<api::DeleteRequestProcessor> delete_processor;  // after log_store: uses it
   std::unique_ptr<grpcsrv::OtlpLogsService> otlp_logs_service;
   std::unique_ptr<grpcsrv::TempoStreamingService> tempo_streaming;
   std::unique_ptr<TracePipeline> traces;  // after metric_store: its generator writes there
@@ -316,7 +318,15 @@ Status Appliance::Start() {
   s.otlp_metrics = std::make_unique<ingest::otlp::MetricsIngester>(*s.metric_store, ingest::otlp::PromTranslationOptions{});
   api::RegisterOtlpApi(s.router, *s.otlp_metrics);
   api::RegisterLokiApi(s.router, *s.log_store, s.metrics);
-  api::RegisterLokiQueryApi(s.router, *s.log_store, s.metrics, {.retention_ns = c.logs.retention_ns, .delete_requests_path = s.storage->data_dir() + "/loki_delete_requests.json"});
+  auto deletes = std::make_shared<api::DeleteRequests>(s.storage->data_dir() + "/loki_delete_requests.json");
+  if (Status d = deletes->Load(); !d.ok()) spdlog::error("loki delete requests not loaded: {}", d.message());
+  api::RegisterLokiQueryApi(s.router, *s.log_store, s.metrics, {.retention_ns = c.logs.retention_ns, .delete_requests = deletes});
+  // Loki's compactor: delete requests are applied to the log store once their cancel period
+  // (logs.delete_request_cancel_period, Loki's default 24h) has passed.
+  s.delete_processor = std::make_unique<api::DeleteRequestProcessor>(
+      deletes, *s.log_store,
+      api::DeleteProcessorOptions{.cancel_period_ms = c.logs.delete_request_cancel_period_ns / 1'000'000});
+  s.delete_processor->Start();
   LOUPE_ASSIGN_OR_RETURN(s.traces, TracePipeline::Open(s.storage->kv(), s.storage->data_dir(),
                                                        c.traces, s.metric_store.get()));
   s.traces->RegisterHttp(s.router, s.metrics);
@@ -427,6 +437,7 @@ Status Appliance::Stop() {
     Status closed = s.metric_store->Close();
     if (st.ok()) st = closed;
   }
+  if (s.delete_processor) s.delete_processor->Stop();  // waits for a running deletion
   if (s.log_store) {
     Status closed = s.log_store->Close();
     if (st.ok()) st = closed;

@@ -143,7 +143,9 @@ class Loader {
       const auto path = "logs." + key;
       if (key == "retention") LOUPE_RETURN_IF_ERROR(Duration(kv.second, path, &c_->logs.retention_ns));
       else if (key == "retention_size") LOUPE_RETURN_IF_ERROR(Bytes(kv.second, path, &c_->logs.retention_bytes));
-      else return Unknown(path);
+      else if (key == "delete_request_cancel_period") {
+        LOUPE_RETURN_IF_ERROR(Duration(kv.second, path, &c_->logs.delete_request_cancel_period_ns));
+      } else return Unknown(path);
     }
     return Status::OK();
   }
@@ -333,6 +335,9 @@ Status ValidateConfig(Config* c) {
     return Status::InvalidArgument("metrics retention and out-of-order window must not be negative");
   }
   if (c->traces.retention_ns < 0) return Status::InvalidArgument("traces retention must not be negative");
+  if (c->logs.retention_ns < 0 || c->logs.delete_request_cancel_period_ns < 0) {
+    return Status::InvalidArgument("logs retention and delete request cancel period must not be negative");
+  }
   return Status::OK();
 }
 

@@ -38,6 +38,9 @@ struct MetricsConfig {
 struct LogsConfig {
   int64_t retention_ns = 7LL * 24 * 3600 * 1'000'000'000;  // 7d
   uint64_t retention_bytes = 2ull << 30;                    // 2GiB of stored chunks
+  // Loki's delete_request_cancel_period: delete requests are applied this long after they were
+  // made (until then they can be cancelled, and queries filter their entries out).
+  int64_t delete_request_cancel_period_ns = 24LL * 3600 * 1'000'000'000;
 };
 
 // The trace store (storage/spanstore/span_store.h), trace ingest (ingest/otlp/traces_ingest.h)

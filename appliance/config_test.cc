@@ -82,6 +82,23 @@ TEST(ConfigTest, MainListenerCannotBeDisabled) {
   EXPECT_FALSE(ValidateConfig(&c).ok());
 }
 
+TEST(ConfigTest, LogsSection) {
+  Config c;
+  EXPECT_EQ(c.logs.delete_request_cancel_period_ns, 24LL * 3600 * 1'000'000'000);  // Loki's
+  ASSERT_TRUE(LoadConfigYaml(R"(
+logs:
+  retention: 3d
+  retention_size: 512MiB
+  delete_request_cancel_period: 10m
+)", &c).ok());
+  EXPECT_EQ(c.logs.retention_ns, 3LL * 24 * 3600 * 1'000'000'000);
+  EXPECT_EQ(c.logs.retention_bytes, 512ull << 20);
+  EXPECT_EQ(c.logs.delete_request_cancel_period_ns, 600LL * 1'000'000'000);
+  auto s = LoadConfigYaml("logs:\n  delete_request_cancel_period: soon\n", &c);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("logs.delete_request_cancel_period"), std::string::npos) << s.message();
+}
+
 TEST(ConfigTest, TracesSection) {
   Config c;
   EXPECT_EQ(c.traces.max_bytes_per_trace, 5'000'000u);  // Tempo's defaults

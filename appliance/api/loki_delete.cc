@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
@@ -66,16 +67,12 @@ bool SelectorMatches(const ql::LogSelector& sel, const std::vector<Label>& label
   return true;
 }
 
-// Hides the entries of one stream that a deletion request removes.
+// Hides the entries of one stream that deletion requests remove.
 class FilteredStream : public ql::EntryStream {
  public:
-  struct Rule {
-    int64_t start_ns, end_ns;  // both inclusive
-    std::unique_ptr<ql::Pipeline> pipeline;
-  };
-  FilteredStream(std::unique_ptr<ql::EntryStream> inner, std::vector<Label> labels,
-                 std::vector<Rule> rules)
-      : inner_(std::move(inner)), labels_(std::move(labels)), rules_(std::move(rules)) {}
+  FilteredStream(std::unique_ptr<ql::EntryStream> inner,
+                 std::vector<std::unique_ptr<StreamDeleter>> rules)
+      : inner_(std::move(inner)), rules_(std::move(rules)) {}
 
   bool Next() override {
     while (inner_->Next()) {
@@ -92,29 +89,44 @@ class FilteredStream : public ql::EntryStream {
 
  private:
   bool Deleted() {
-    const int64_t ts = inner_->ts();
-    for (Rule& r : rules_) {
-      if (ts < r.start_ns || ts > r.end_ns) continue;
-      if (r.pipeline->empty()) return true;
-      lbs_.SetBase(&labels_);
-      lbs_.Reset();
-      for (const auto& m : inner_->metadata())
-        lbs_.Add(ql::LabelCategory::kMetadata, m.name, m.value);
-      std::string_view line = inner_->line();
-      if (r.pipeline->Process(ts, &line, &lbs_)) return true;
+    for (auto& r : rules_) {
+      if (r->Deletes(inner_->ts(), inner_->line(), inner_->metadata())) return true;
     }
     return false;
   }
 
   std::unique_ptr<ql::EntryStream> inner_;
-  std::vector<Label> labels_;
-  std::vector<Rule> rules_;
-  ql::LabelsBuilder lbs_;
+  std::vector<std::unique_ptr<StreamDeleter>> rules_;
 };
+
+constexpr char kCancelProcessedMessage[] =
+    "deletion of request which is in process or already processed is not allowed";
 
 }  // namespace
 
 DeleteRequests::DeleteRequests(std::string path) : path_(std::move(path)) {}
+
+Result<std::unique_ptr<StreamDeleter>> StreamDeleter::Create(const DeleteRequests::Compiled& c,
+                                                             std::vector<Label> labels) {
+  std::unique_ptr<StreamDeleter> d(new StreamDeleter());
+  LOUPE_ASSIGN_OR_RETURN(d->pipeline_,
+                         ql::Pipeline::Create(*c.selector, ql::HintRequest{}, nullptr));
+  d->start_ns_ = c.request.start_ms * kMs;
+  d->end_ns_ = c.request.end_ms * kMs;
+  d->labels_ = std::move(labels);
+  d->lbs_ = std::make_unique<ql::LabelsBuilder>();
+  return d;
+}
+
+bool StreamDeleter::Deletes(int64_t ts, std::string_view line,
+                            const std::vector<storage::model::LabelRef>& metadata) {
+  if (ts < start_ns_ || ts > end_ns_) return false;
+  if (pipeline_->empty()) return true;
+  lbs_->SetBase(&labels_);
+  lbs_->Reset();
+  for (const auto& m : metadata) lbs_->Add(ql::LabelCategory::kMetadata, m.name, m.value);
+  return pipeline_->Process(ts, &line, lbs_.get());
+}
 
 Result<ql::ExprPtr> DeleteRequests::ParseQuery(std::string_view query) {
   auto e = ql::ParseExpr(query);
@@ -237,6 +249,12 @@ Status DeleteRequests::Cancel(std::string_view tenant, std::string_view request_
   if (it == requests_.end()) {
     return Status::NotFound("could not find delete request with given id");
   }
+  const bool processing =
+      std::find(in_progress_.begin(), in_progress_.end(),
+                std::make_pair(std::string(tenant), std::string(request_id))) != in_progress_.end();
+  if (processing || (*it)->request.status != kStatusReceived) {
+    return Status::InvalidArgument(kCancelProcessedMessage);
+  }
   auto removed = *it;
   requests_.erase(it);
   if (Status s = SaveLocked(); !s.ok()) {
@@ -258,11 +276,49 @@ std::vector<std::shared_ptr<const DeleteRequests::Compiled>> DeleteRequests::App
   std::lock_guard lock(mu_);
   for (const auto& c : requests_) {
     const DeleteRequest& r = c->request;
-    if (r.tenant != tenant) continue;
+    if (r.tenant != tenant || r.status == kStatusProcessed) continue;
     if (r.end_ms * kMs < start_ns || r.start_ms * kMs >= end_ns) continue;
     if (SelectorMatches(*c->selector, labels)) out.push_back(c);
   }
   return out;
+}
+
+std::vector<std::shared_ptr<const DeleteRequests::Compiled>> DeleteRequests::TakeDue(
+    int64_t now_ms, int64_t cancel_period_ms) {
+  std::vector<std::shared_ptr<const Compiled>> out;
+  std::lock_guard lock(mu_);
+  for (const auto& c : requests_) {
+    const DeleteRequest& r = c->request;
+    if (r.status != kStatusReceived || r.created_ms > now_ms - cancel_period_ms) continue;
+    auto key = std::make_pair(r.tenant, r.request_id);
+    if (std::find(in_progress_.begin(), in_progress_.end(), key) != in_progress_.end()) continue;
+    in_progress_.push_back(std::move(key));
+    out.push_back(c);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a->request.created_ms < b->request.created_ms;
+  });
+  return out;
+}
+
+Status DeleteRequests::Finish(const Compiled& c, bool processed) {
+  std::lock_guard lock(mu_);
+  auto key = std::make_pair(c.request.tenant, c.request.request_id);
+  in_progress_.erase(std::remove(in_progress_.begin(), in_progress_.end(), key),
+                     in_progress_.end());
+  if (!processed) return Status::OK();
+  auto it = std::find_if(requests_.begin(), requests_.end(), [&](const auto& x) {
+    return x->request.tenant == key.first && x->request.request_id == key.second;
+  });
+  if (it == requests_.end()) return Status::OK();
+  auto done = std::make_shared<Compiled>(**it);
+  done->request.status = kStatusProcessed;
+  std::shared_ptr<const Compiled> previous = std::exchange(*it, std::move(done));
+  if (Status s = SaveLocked(); !s.ok()) {
+    *it = std::move(previous);
+    return s;
+  }
+  return Status::OK();
 }
 
 Result<std::vector<ql::SourceStream>> DeleteFilterSource::Select(std::string_view tenant,
@@ -272,16 +328,93 @@ Result<std::vector<ql::SourceStream>> DeleteFilterSource::Select(std::string_vie
   for (ql::SourceStream& s : streams) {
     auto rules = requests_->Applicable(tenant, s.labels, params.start_ns, params.end_ns);
     if (rules.empty()) continue;
-    std::vector<FilteredStream::Rule> compiled;
+    std::vector<std::unique_ptr<StreamDeleter>> compiled;
     for (const auto& c : rules) {
-      LOUPE_ASSIGN_OR_RETURN(auto p,
-                             ql::Pipeline::Create(*c->selector, ql::HintRequest{}, nullptr));
-      compiled.push_back({c->request.start_ms * kMs, c->request.end_ms * kMs, std::move(p)});
+      LOUPE_ASSIGN_OR_RETURN(auto d, StreamDeleter::Create(*c, s.labels));
+      compiled.push_back(std::move(d));
     }
-    s.entries =
-        std::make_unique<FilteredStream>(std::move(s.entries), s.labels, std::move(compiled));
+    s.entries = std::make_unique<FilteredStream>(std::move(s.entries), std::move(compiled));
   }
   return streams;
+}
+
+DeleteRequestProcessor::DeleteRequestProcessor(std::shared_ptr<DeleteRequests> requests,
+                                               storage::logstore::LogStore& store,
+                                               DeleteProcessorOptions options)
+    : requests_(std::move(requests)), store_(store), options_(options) {}
+
+DeleteRequestProcessor::~DeleteRequestProcessor() { Stop(); }
+
+Status DeleteRequestProcessor::Apply(const DeleteRequests::Compiled& c) {
+  storage::logstore::DeleteEntriesRequest req;
+  req.matchers = c.selector->matchers;
+  req.start_ns = c.request.start_ms * kMs;
+  req.end_ns = c.request.end_ms * kMs;
+  req.predicate_for_stream =
+      [&c](const storage::model::Labels& stream) -> Result<storage::logstore::EntryPredicate> {
+    std::vector<Label> labels(stream.begin(), stream.end());
+    LOUPE_ASSIGN_OR_RETURN(std::unique_ptr<StreamDeleter> d, StreamDeleter::Create(c, labels));
+    std::shared_ptr<StreamDeleter> shared(std::move(d));
+    return storage::logstore::EntryPredicate(
+        [shared](int64_t ts, std::string_view line,
+                 const std::vector<storage::model::LabelRef>& md) {
+          return shared->Deletes(ts, line, md);
+        });
+  };
+  LOUPE_ASSIGN_OR_RETURN(auto st, store_.DeleteEntries(c.request.tenant, req));
+  spdlog::info(
+      "delete request {} for tenant {} processed: {} entries deleted ({} from open chunks), {} "
+      "chunks rewritten, {} removed",
+      c.request.request_id, c.request.tenant, st.entries_deleted, st.head_entries_deleted,
+      st.chunks_rewritten, st.chunks_removed);
+  return Status::OK();
+}
+
+Result<size_t> DeleteRequestProcessor::ProcessDue(int64_t now_ms) {
+  std::lock_guard run(run_mu_);
+  Status first;
+  size_t processed = 0;
+  for (const auto& c : requests_->TakeDue(now_ms, options_.cancel_period_ms)) {
+    Status s = Apply(*c);
+    if (s.ok()) {
+      s = requests_->Finish(*c, /*processed=*/true);
+    } else {
+      (void)requests_->Finish(*c, /*processed=*/false);
+    }
+    if (s.ok()) {
+      ++processed;
+    } else {
+      spdlog::error("delete request {} for tenant {} not processed: {}", c->request.request_id,
+                    c->request.tenant, s.message());
+      if (first.ok()) first = s;
+    }
+  }
+  if (!first.ok()) return first;
+  return processed;
+}
+
+void DeleteRequestProcessor::Start() {
+  std::lock_guard lock(mu_);
+  if (thread_.joinable() || stopping_) return;
+  thread_ = std::thread([this] {
+    std::unique_lock lock(mu_);
+    while (!stopping_) {
+      lock.unlock();
+      (void)ProcessDue(NowMs());  // failures are logged and retried next time
+      lock.lock();
+      cv_.wait_for(lock, std::chrono::milliseconds(std::max<int64_t>(options_.interval_ms, 1)),
+                   [this] { return stopping_; });
+    }
+  });
+}
+
+void DeleteRequestProcessor::Stop() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    cv_.notify_all();
+  }
+  if (thread_.joinable()) thread_.join();
 }
 
 namespace {

@@ -253,9 +253,12 @@ Result<Parsed> ParseRange(const Request& r) {
 
 void RegisterLokiQueryApi(http::Router& router, storage::logstore::LogStore& store,
                           selfmon::Registry& metrics, LokiQueryOptions options) {
-  auto deletes = std::make_shared<DeleteRequests>(options.delete_requests_path);
-  if (Status s = deletes->Load(); !s.ok()) {
-    spdlog::error("loki delete requests not loaded: {}", s.message());
+  std::shared_ptr<DeleteRequests> deletes = options.delete_requests;
+  if (!deletes) {
+    deletes = std::make_shared<DeleteRequests>(options.delete_requests_path);
+    if (Status s = deletes->Load(); !s.ok()) {
+      spdlog::error("loki delete requests not loaded: {}", s.message());
+    }
   }
   auto shared = std::make_shared<Shared>(store, options, deletes);
   auto& queries = metrics.CounterFamily("loupe_logql_queries_total",

@@ -39,8 +39,10 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
+#include "appliance/api/loki_delete.h"
 #include "appliance/http/router.h"
 #include "appliance/selfmon/metrics_registry.h"
 #include "storage/logstore/log_store.h"
@@ -57,7 +59,10 @@ struct LokiQueryOptions {
   int64_t tail_poll_ms = 250;
   int64_t tail_lookback_ns = 30'000'000'000;
   int64_t retention_ns = 0;  // the log store's retention, reported by drilldown-limits
-  // Where delete requests are persisted (loki_delete.h); empty = kept in memory only.
+  // The delete requests (loki_delete.h) to serve and to filter queries by, loaded already; the
+  // appliance shares them with its DeleteRequestProcessor. Null: created here from
+  // delete_requests_path (empty = kept in memory only) and loaded.
+  std::shared_ptr<DeleteRequests> delete_requests;
   std::string delete_requests_path;
 };
 

@@ -1,6 +1,7 @@
 #include "storage/logstore/head.h"
 
 #include <algorithm>
+#include <string_view>
 
 namespace loupe::storage::logstore {
 namespace {
@@ -10,6 +11,29 @@ inline uint64_t PairKey(SymbolId name, SymbolId value) {
 }
 
 }  // namespace
+
+bool EntryMatches(const EntryPredicate& pred, int64_t ts, std::string_view line,
+                  std::string_view md, std::vector<model::LabelRef>* scratch) {
+  if (!pred) return true;
+  scratch->clear();
+  ForEachMetadata(md, [&](std::string_view n, std::string_view v) { scratch->push_back({n, v}); });
+  return pred(ts, line, *scratch);
+}
+
+uint64_t FilterBlock(const DecodedBlock& block, int64_t mint, int64_t maxt,
+                     const EntryPredicate& pred, HeadBlock* keep) {
+  uint64_t deleted = 0;
+  std::vector<model::LabelRef> md;
+  for (size_t i = 0; i < block.size(); ++i) {
+    const int64_t ts = block.ts(i);
+    if (ts >= mint && ts <= maxt && EntryMatches(pred, ts, block.line(i), block.metadata(i), &md)) {
+      ++deleted;
+    } else {
+      keep->Append(ts, block.line(i), block.metadata(i));
+    }
+  }
+  return deleted;
+}
 
 Head::Head(HeadOptions options) : options_(options) {}
 Head::~Head() = default;
@@ -300,6 +324,74 @@ bool Head::Replay(StreamId id, uint64_t seq, int64_t ts, std::string_view line, 
 void Head::Skip(StreamId id, uint64_t seq) {
   MemStream& s = streams_[id];
   s.next_seq = std::max(s.next_seq, seq + 1);
+}
+
+Result<uint64_t> Head::DeleteEntries(StreamId id, int64_t mint, int64_t maxt,
+                                     const EntryPredicate& pred) {
+  MemStream& s = streams_[id];
+  uint64_t deleted = 0;
+  // Built aside and swapped in at the end, so an error leaves the stream as it was.
+  std::vector<std::shared_ptr<const CompressedBlock>> blocks;
+  uint64_t comp = 0;
+  for (const auto& b : s.blocks) {
+    if (b->meta.mint > maxt || b->meta.maxt < mint) {
+      comp += b->meta.comp_len;
+      blocks.push_back(b);
+      continue;
+    }
+    DecodedBlock d;
+    LOUPE_RETURN_IF_ERROR(DecompressBlock(options_.codec, b->meta, b->data, &d));
+    HeadBlock keep;
+    const uint64_t n = FilterBlock(d, mint, maxt, pred, &keep);
+    deleted += n;
+    if (n == 0) {
+      comp += b->meta.comp_len;
+      blocks.push_back(b);
+    } else if (!keep.empty()) {
+      auto nb = std::make_shared<CompressedBlock>();
+      LOUPE_RETURN_IF_ERROR(CompressBlock(keep, options_.codec, options_.codec_level, nb.get()));
+      comp += nb->meta.comp_len;
+      blocks.push_back(std::move(nb));
+    }
+  }
+  HeadBlock open;
+  uint64_t open_deleted = 0;
+  std::vector<model::LabelRef> md;
+  if (!s.open.empty() && s.open.mint() <= maxt && s.open.maxt() >= mint) {
+    for (size_t i = 0; i < s.open.size(); ++i) {
+      const int64_t ts = s.open.ts(i);
+      if (ts >= mint && ts <= maxt &&
+          EntryMatches(pred, ts, s.open.line(i), s.open.metadata(i), &md)) {
+        ++open_deleted;
+      } else {
+        open.Append(ts, s.open.line(i), s.open.metadata(i));
+      }
+    }
+  }
+  deleted += open_deleted;
+  if (s.last_ts != INT64_MIN && s.last_ts >= mint && s.last_ts <= maxt &&
+      EntryMatches(pred, s.last_ts, s.last_line, s.last_md, &md)) {
+    s.last_ts = INT64_MIN;
+    std::string().swap(s.last_line);
+    std::string().swap(s.last_md);
+    s.checkpointed_seq = UINT64_MAX;
+  }
+  if (deleted == 0) return deleted;
+  s.blocks = std::move(blocks);
+  s.blocks_comp_bytes = comp;
+  if (open_deleted > 0) s.open = std::move(open);
+  s.chunk_mint = INT64_MAX;
+  s.chunk_maxt = INT64_MIN;
+  for (const auto& b : s.blocks) {
+    s.chunk_mint = std::min(s.chunk_mint, b->meta.mint);
+    s.chunk_maxt = std::max(s.chunk_maxt, b->meta.maxt);
+  }
+  if (!s.open.empty()) {
+    s.chunk_mint = std::min(s.chunk_mint, s.open.mint());
+    s.chunk_maxt = std::max(s.chunk_maxt, s.open.maxt());
+  }
+  s.checkpointed_seq = UINT64_MAX;
+  return deleted;
 }
 
 void Head::Flush(StreamId id, std::vector<FlushedChunk>* done) { FlushStream(streams_[id], done); }

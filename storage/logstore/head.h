@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -65,6 +66,20 @@ struct FlushedChunk {
   std::string data;                     // chunk bytes (FORMAT.md)
   std::optional<model::Labels> labels;  // set when the stream's labels are not persisted yet
 };
+
+// Decides whether one entry is deleted (LogStore::DeleteEntries). `metadata` is the entry's
+// structured metadata as views that are valid only during the call; `line` likewise.
+using EntryPredicate = std::function<bool(int64_t ts, std::string_view line,
+                                          const std::vector<model::LabelRef>& metadata)>;
+
+// Calls pred for the entries of `block` with ts in [mint, maxt] and appends every entry it does
+// not delete to *keep (in block order); returns how many were deleted. A null pred deletes every
+// entry in the range.
+uint64_t FilterBlock(const DecodedBlock& block, int64_t mint, int64_t maxt,
+                     const EntryPredicate& pred, HeadBlock* keep);
+// pred applied to one entry with encoded metadata (null pred: true).
+bool EntryMatches(const EntryPredicate& pred, int64_t ts, std::string_view line,
+                  std::string_view md, std::vector<model::LabelRef>* scratch);
 
 enum class AppendKind : uint8_t { kAccepted, kDuplicate, kTooFarBehind };
 struct AppendResult {
@@ -166,6 +181,15 @@ class Head {
   bool Replay(StreamId id, uint64_t seq, int64_t ts, std::string_view line, std::string_view md,
               int64_t now_wall, std::vector<FlushedChunk>* done, uint64_t* gaps);
   void Skip(StreamId id, uint64_t seq);
+  // Deletion: removes the entries of the stream's open chunk (cut blocks and open block) with ts
+  // in [mint, maxt] for which pred returns true. Cut blocks that lose entries are recompressed
+  // (dropped when empty), the open block keeps its arrival order; sequence numbers are not
+  // reused (the flushed chunk then has holes, as after a WAL gap). A deleted last entry is also
+  // forgotten by resend detection, so its text is not written to the next checkpoint. Marks the
+  // stream for the next checkpoint. Returns the number deleted; kCorruption (nothing changed)
+  // if a cut block does not decode.
+  Result<uint64_t> DeleteEntries(StreamId id, int64_t mint, int64_t maxt,
+                                 const EntryPredicate& pred);
   // Flushes the stream's open chunk if it has data.
   void Flush(StreamId id, std::vector<FlushedChunk>* done);
   // Flushes chunks idle for `idle_ns` or open for `max_age_ns` (wall clock); returns how many.

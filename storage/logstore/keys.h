@@ -11,7 +11,9 @@
 //                 tenant:u32be stream:u64be 0x01                               flushed_seq:varint
 //   logs_meta     "tenant/" name                                               id:u32be
 //   (i64o = big-endian int64 with the sign bit flipped, so byte order is numeric order;
-//    seq = the stream sequence number of the chunk's first entry, which makes keys unique.)
+//    seq = the stream sequence number of the chunk's first entry, which makes keys unique; a
+//    chunk rewritten by deletion gets seq + 1 (still unique: seq + entries never exceeds the
+//    next chunk's first seq), and keeps its bucket and mint, a lower bound of its entries.)
 // A chunk spans at most the head's max_chunk_age, so a chunk with entries in [start, end] has
 // its key in the buckets from floor(start - max span) to floor(end).
 #pragma once

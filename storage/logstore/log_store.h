@@ -19,6 +19,8 @@
 // Retention (background, or ApplyRetention()): buckets whose every entry is older than the
 // retention are range-deleted; then the oldest buckets while stored chunk bytes exceed the size
 // limit; streams left without data are removed from the index.
+// Deletion (DeleteEntries(), for Loki's delete requests): removes chosen entries physically, from
+// the open chunks and from every persisted chunk that overlaps the range (see DeleteEntries).
 //
 // Thread-safety: all methods are safe for concurrent use. An Appender or EntryIterator is used by
 // one thread at a time; the store must outlive them.
@@ -27,6 +29,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -125,6 +128,27 @@ struct SelectedStream {
   std::unique_ptr<EntryIterator> entries;  // time order of the request's direction
 };
 
+// What DeleteEntries removes: entries of the streams matching `matchers` with ts in
+// [start_ns, end_ns] (both inclusive) that the stream's predicate deletes.
+struct DeleteEntriesRequest {
+  std::vector<model::Matcher> matchers;  // all must match; empty = every stream
+  int64_t start_ns = INT64_MIN;
+  int64_t end_ns = INT64_MAX;
+  // Called once per matching stream, outside the store's locks, with the stream's labels; the
+  // predicate it returns is then called per entry in range (under the tenant's lock for head
+  // data). Unset, or returning an empty function: every entry in range is deleted. An error
+  // stops the deletion and is returned (what was deleted before stays deleted).
+  std::function<Result<EntryPredicate>(const model::Labels& stream)> predicate_for_stream;
+};
+
+struct DeleteEntriesStats {
+  uint64_t entries_deleted = 0;         // head + persisted chunks
+  uint64_t head_entries_deleted = 0;    // of those, from open chunks
+  uint64_t chunks_rewritten = 0;        // persisted chunks written again with fewer entries
+  uint64_t chunks_removed = 0;          // persisted chunks left empty and dropped
+  uint64_t corrupt_chunks_skipped = 0;  // chunks (or blocks) that do not decode: left as they are
+};
+
 struct IndexStats {
   uint64_t streams = 0;
   uint64_t chunks = 0;
@@ -219,6 +243,33 @@ class LogStore {
   // Flushes idle/old open chunks (as the background thread does); `all` flushes every one.
   Status FlushIdle(bool all = false);
   Status ApplyRetention();
+
+  // Physically deletes entries (Loki's compactor applying a delete request). In this order:
+  //  1. Open chunks: per matching stream, under the tenant's exclusive lock (pushes to that
+  //     stream wait; one stream at a time), cut blocks that lose entries are recompressed and
+  //     the open block is rebuilt (Head::DeleteEntries).
+  //  2. Persisted chunks: every logs_index entry of a matching stream whose time range overlaps
+  //     is read; a block without deleted entries is kept byte for byte, one with deletions is
+  //     recompressed from its survivors, an emptied block is dropped. The new chunk and its index
+  //     entry replace the old ones in one RocksDB WriteBatch under a new key (the sequence number
+  //     in the key + 1: still unique, since a chunk key's seq + entries never exceeds the next
+  //     chunk's first seq), so a query that read the old index entry finds the old chunk or none
+  //     (skipped, as after retention) and never a chunk that disagrees with its index; a chunk
+  //     left empty is deleted with its index entry. bucket_bytes / bucket_raw follow.
+  //     Open chunks go first, so a flush racing with the deletion only writes cleaned data.
+  //  3. A checkpoint (Checkpoint()) when anything was deleted: the changed open chunks are written
+  //     to logs_head and the WAL segments before it are deleted. WAL replay only applies entries
+  //     newer than a stream's checkpoint or flushed chunks, so the deleted entries cannot come
+  //     back after a restart or crash, and their text no longer lies in the WAL files. If the
+  //     checkpoint fails the error is returned and a restart may bring back deleted head entries
+  //     (from the WAL): the caller should retry (deleting again is idempotent).
+  // Deletion and retention are serialized (retention_mu_). Stream series, label values and the
+  // streams' time extents stay as they were (as Loki's index until retention); index stats and
+  // volume count only the entries left. Entries pushed after step 1 are not deleted.
+  // Errors: kIOError from RocksDB or the checkpoint, the predicate factory's error; corrupt
+  // chunks are skipped and counted, never an error. An unknown tenant deletes nothing.
+  Result<DeleteEntriesStats> DeleteEntries(std::string_view tenant,
+                                           const DeleteEntriesRequest& request);
   LogStoreStats GetStats() const;
   // Stops the background thread, flushes every open chunk, checkpoints (the streams' last
   // entries; WAL truncated), compacts logs_head and syncs the WAL. Idempotent.
@@ -249,6 +300,10 @@ class LogStore {
   Tenant* TenantById(uint32_t id);
   std::vector<Tenant*> AllTenants();
   Status PersistChunks(Tenant& t, const std::vector<FlushedChunk>& chunks);
+  struct IndexedChunk;
+  // DeleteEntries step 2 for one chunk.
+  Status RewriteChunk(Tenant& t, const IndexedChunk& c, int64_t mint, int64_t maxt,
+                      const EntryPredicate& pred, DeleteEntriesStats* stats);
   int64_t Lookback(const Tenant& t) const;
   Status RaiseFloor(Tenant& t, int64_t floor);
   // Calls fn(key, parsed key, index value) for chunk index entries of tenant `t` that may hold
@@ -270,7 +325,7 @@ class LogStore {
 
   mutable std::mutex index_mu_;  // Tenant::bucket_bytes / bucket_raw
   std::mutex checkpoint_mu_;
-  std::mutex retention_mu_;
+  std::mutex retention_mu_;  // ApplyRetention and DeleteEntries
   std::atomic<int64_t> last_checkpoint_ns_{0};
 
   std::mutex bg_mu_;

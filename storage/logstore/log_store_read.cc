@@ -7,6 +7,7 @@
 
 #include "storage/logstore/keys.h"
 #include "storage/logstore/log_store.h"
+#include "storage/logstore/log_store_scan.h"
 
 namespace loupe::storage::logstore {
 namespace {
@@ -23,33 +24,6 @@ bool InclusiveRange(int64_t start, int64_t end, int64_t* mint, int64_t* maxt) {
 
 int64_t LogStore::Lookback(const Tenant& t) const {
   return std::max<int64_t>(t.max_span.load(), options_.head.max_chunk_age_ns);
-}
-
-template <typename Fn>
-Status LogStore::ScanIndex(const Tenant& t, int64_t mint, int64_t maxt, Fn&& fn) const {
-  const int64_t bucket_ns = options_.bucket_ns;
-  const int64_t lookback = Lookback(t);
-  kv::IteratorOptions io;
-  io.lower_bound = mint < INT64_MIN + lookback
-                       ? TenantPrefix(t.id)
-                       : BucketPrefix(t.id, BucketStart(mint - lookback, bucket_ns));
-  const int64_t last = BucketStart(maxt, bucket_ns);
-  io.upper_bound =
-      last > INT64_MAX - bucket_ns ? TenantPrefix(t.id + 1) : BucketPrefix(t.id, last + bucket_ns);
-  auto it = kv_.NewIterator(index_cf_, io);
-  ChunkIndexValue v;
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    ParsedChunkKey pk;
-    if (!ParseChunkKey(it->key(), &pk) || pk.tenant != t.id) continue;
-    if (pk.mint > maxt) continue;
-    if (!DecodeChunkIndexValue(it->value(), &v)) {
-      corrupt_blocks_++;
-      continue;
-    }
-    if (v.maxt < mint) continue;
-    fn(it->key(), pk, v);
-  }
-  return it->status();
 }
 
 PostingsList LogStore::SelectIds(const Tenant& t,
