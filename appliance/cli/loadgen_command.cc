@@ -148,6 +148,9 @@ int LoadgenCommand::RunTraces() {
       static_cast<unsigned long long>(r->failed_requests),
       static_cast<unsigned long long>(r->spans_rejected));
   if (!r->first_error.empty()) std::printf("first error: %s\n", r->first_error.c_str());
+  if (!r->first_rejection.empty()) {
+    std::printf("first rejection: %s\n", r->first_rejection.c_str());
+  }
   if (r->verified > 0) {
     std::printf("verified %llu traces: %llu missing, %llu incomplete\n",
                 static_cast<unsigned long long>(r->verified),

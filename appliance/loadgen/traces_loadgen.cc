@@ -316,7 +316,8 @@ struct Sample {
   uint32_t spans;
 };
 
-// Sends one serialized request; returns (ok, rejected spans, error).
+// Sends one serialized request; returns (ok, rejected spans, error). When spans were rejected,
+// `error` gets the receiver's partial_success message.
 class Sender {
  public:
   virtual ~Sender() = default;
@@ -349,8 +350,10 @@ class GrpcSender final : public Sender {
       for (auto& s : slices) bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
     }
     coltrace::ExportTraceServiceResponse resp;
-    if (resp.ParseFromString(bytes))
+    if (resp.ParseFromString(bytes)) {
       *rejected = static_cast<uint64_t>(resp.partial_success().rejected_spans());
+      if (*rejected > 0) *error = resp.partial_success().error_message();
+    }
     return true;
   }
 
@@ -380,8 +383,10 @@ class HttpSender final : public Sender {
       return false;
     }
     coltrace::ExportTraceServiceResponse resp;
-    if (resp.ParseFromString(r.body))
+    if (resp.ParseFromString(r.body)) {
       *rejected = static_cast<uint64_t>(resp.partial_success().rejected_spans());
+      if (*rejected > 0) *error = resp.partial_success().error_message();
+    }
     return true;
   }
 
@@ -483,6 +488,10 @@ Result<TracesLoadgenReport> RunTracesLoadgen(const TracesLoadgenOptions& o) {
           spans += t.spans;
           traces += t.trace_spans.size();
           rejected += rej;
+          if (rej > 0) {
+            std::lock_guard lock(mu);
+            if (report.first_rejection.empty()) report.first_rejection = err;
+          }
           if (!o.verify_addr.empty() && rej == 0 && (seq - 1) % verify_every == 0 &&
               !t.id_offsets[0].empty()) {
             std::string id = scratch.substr(t.id_offsets[0][0] - 8, 16);

@@ -53,6 +53,7 @@ struct TracesLoadgenReport {
   uint64_t requests = 0;
   uint64_t failed_requests = 0;  // transport errors and non-OK statuses
   std::string first_error;
+  std::string first_rejection;  // the first partial_success message (why spans were rejected)
   double seconds = 0;
   uint64_t verified = 0, verify_missing = 0, verify_short = 0;
   double spans_per_second() const { return seconds > 0 ? static_cast<double>(spans) / seconds : 0; }
