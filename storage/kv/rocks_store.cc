@@ -249,6 +249,17 @@ Status RocksStore::Get(ColumnFamilyId cf, std::string_view key, std::string* val
   return FromRocks(s);
 }
 
+Status RocksStore::GetPinned(ColumnFamilyId cf, std::string_view key,
+                             const std::function<Status(std::string_view value)>& use) const {
+  auto* h = rep_->Handle(cf);
+  if (!h) return Status::InvalidArgument("bad column family id");
+  rocksdb::PinnableSlice value;
+  auto s = rep_->db->Get(rocksdb::ReadOptions(), h, ToSlice(key), &value);
+  if (s.IsNotFound()) return Status::NotFound("key not found");
+  if (!s.ok()) return FromRocks(s);
+  return use(std::string_view(value.data(), value.size()));
+}
+
 Status RocksStore::Write(WriteBatch& batch) {
   return FromRocks(rep_->db->Write(rep_->write_options, &batch.rep_->batch));
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -118,6 +119,11 @@ class RocksStore {
   Status Delete(ColumnFamilyId cf, std::string_view key);
   // kNotFound when absent.
   Status Get(ColumnFamilyId cf, std::string_view key, std::string* value) const;
+  // As Get, but calls `use` with a view of the value pinned in RocksDB's block cache (or read
+  // buffer) instead of copying it; the view is valid only during the call. Returns use's
+  // status, or kNotFound / RocksDB's error without calling it.
+  Status GetPinned(ColumnFamilyId cf, std::string_view key,
+                   const std::function<Status(std::string_view value)>& use) const;
   Status Write(WriteBatch& batch);
   // Deletes [begin, end) with one range tombstone and asks compaction to reclaim the space.
   Status DeleteRange(ColumnFamilyId cf, std::string_view begin, std::string_view end);

@@ -35,11 +35,12 @@ Status PersistedBlock::LoadLocked(uint32_t unit) {
     LOUPE_RETURN_IF_ERROR(LoadLocked(kUnitSpanIds));
   }
   const std::string where = "block " + std::to_string(meta_->id) + " unit " + std::to_string(unit);
-  std::string stored;
-  LOUPE_RETURN_IF_ERROR(load_(unit, &stored));
-  bytes_read_ += stored.size();
   auto raw = std::make_unique<std::string>();
-  if (auto s = UnpackValue(stored, raw.get()); !s.ok()) return s.WithContext(where);
+  LOUPE_RETURN_IF_ERROR(load_(unit, [&](std::string_view stored) -> Status {
+    bytes_read_ += stored.size();
+    if (auto s = UnpackValue(stored, raw.get()); !s.ok()) return s.WithContext(where);
+    return Status::OK();
+  }));
   const std::string_view view = *raw;
   // Dictionary views point into the buffer: it lives as long as the block.
   c_.buffers.push_back(std::move(raw));

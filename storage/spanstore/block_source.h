@@ -47,10 +47,12 @@ class HeadSource final : public BlockSource {
   uint64_t id_;
 };
 
-// A persisted block. `load(unit, &stored)` fetches a unit's stored (packed) bytes.
+// A persisted block. `load(unit, use)` fetches a unit's stored (packed) bytes and calls `use`
+// with them (a view valid during the call: the store passes RocksDB's pinned value, no copy).
 class PersistedBlock final : public BlockSource {
  public:
-  using Loader = std::function<Status(uint32_t unit, std::string* stored)>;
+  using Loader = std::function<Status(uint32_t unit,
+                                      const std::function<Status(std::string_view stored)>& use)>;
   PersistedBlock(std::shared_ptr<const BlockMeta> meta, Loader load);
 
   const BlockColumns& cols() const override { return c_; }

@@ -235,6 +235,55 @@ TEST_F(SpanScanTest, ArrayAttributesMatchElementWise) {
   }
 }
 
+// Over many persisted blocks the scan prepares blocks on two threads but must still deliver
+// every block once, newest first, with the same spans as one thread would, and stop cleanly
+// after any number of blocks.
+TEST_F(SpanScanTest, ManyBlocksArriveOnceNewestFirstAndStopAnywhere) {
+  auto o = Defaults();
+  o.max_block_spans = 400;
+  Reopen(o);
+  for (int i = 0; i < 24; ++i) AddTraces(25);
+  ASSERT_TRUE(store_->FlushHeads().ok());
+  ASSERT_GE(store_->Stats().blocks, 8u);
+  auto pred = Predicate::Of(Intrinsic::kDuration, CompareOp::kGt, Operand::Int(5'000'000));
+  ASSERT_TRUE(pred.ok());
+  ScanRequest req;
+  req.predicates.push_back(*pred);
+  req.match_all = true;
+  auto scan = [&](size_t stop_after, std::vector<uint64_t>* blocks, std::set<Key>* keys) {
+    auto s = store_->Scan("t1", req, [&](const SpanBatch& b) {
+      blocks->push_back(b.block().block_id());
+      for (const auto& t : b.traces()) {
+        for (uint32_t r : b.Rows(t)) {
+          EXPECT_GT(b.Duration(r), 5'000'000);
+          EXPECT_TRUE(keys->insert({b.TraceIdOf(t), b.SpanId(r)}).second);
+        }
+      }
+      return blocks->size() < stop_after;
+    });
+    EXPECT_TRUE(s.ok()) << s;
+  };
+  std::vector<uint64_t> all_blocks;
+  std::set<Key> all;
+  scan(SIZE_MAX, &all_blocks, &all);
+  ASSERT_GE(all_blocks.size(), 8u);
+  for (size_t i = 1; i < all_blocks.size(); ++i) EXPECT_GT(all_blocks[i - 1], all_blocks[i]);
+  EXPECT_FALSE(all.empty());
+  for (int round = 0; round < 5; ++round) {
+    std::vector<uint64_t> blocks;
+    std::set<Key> keys;
+    scan(SIZE_MAX, &blocks, &keys);
+    EXPECT_EQ(blocks, all_blocks);
+    EXPECT_EQ(keys, all);
+  }
+  for (size_t k = 1; k <= all_blocks.size(); ++k) {
+    std::vector<uint64_t> blocks;
+    std::set<Key> keys;
+    scan(k, &blocks, &keys);
+    EXPECT_EQ(blocks, std::vector<uint64_t>(all_blocks.begin(), all_blocks.begin() + k));
+  }
+}
+
 TEST_F(SpanScanTest, WholeTracesSummariesAndAccessors) {
   ASSERT_TRUE(store_->FlushHeads().ok());
   ScanRequest req = Req({Predicate::Of(Intrinsic::kEventName, CompareOp::kEq, Operand::String("exception"))});

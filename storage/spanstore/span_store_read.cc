@@ -23,8 +23,9 @@ std::shared_ptr<PersistedBlock> SpanStore::OpenBlock(uint32_t tenant, const std:
     return it->second.first;
   }
   const uint64_t block = m->id;
-  auto loader = [this, tenant, block](uint32_t unit, std::string* stored) -> Status {
-    auto s = kv_.Get(index_cf_, UnitKey(tenant, block, unit), stored);
+  auto loader = [this, tenant, block](uint32_t unit,
+                                      const std::function<Status(std::string_view)>& use) -> Status {
+    auto s = kv_.GetPinned(index_cf_, UnitKey(tenant, block, unit), use);
     if (s.code() == loupe::StatusCode::kNotFound) {
       return Status::Corruption("span block " + std::to_string(block) + ": unit " + std::to_string(unit) +
                                 " is missing");
@@ -203,8 +204,10 @@ Status SpanStore::ScanWith(std::string_view tenant, const ScanFilter& f, const S
   }
   // Reading a block (loading and decoding its units, evaluating the predicates) dominates a
   // scan, so once the scan goes past its first persisted block a helper thread prepares later
-  // blocks while this thread prepares and delivers in order. The helper stays at most two
-  // blocks ahead of delivery; callbacks always run on this thread, newest block first.
+  // blocks while this thread prepares and delivers in order: both take the next unclaimed
+  // block, at most kAhead blocks past the last delivered one (this thread, while the block it
+  // must deliver next is still being prepared by the helper, prepares a later one rather than
+  // wait). Callbacks always run on this thread, newest block first.
   struct Prepared {
     std::shared_ptr<PersistedBlock> block;
     std::vector<uint8_t> matched;
@@ -225,6 +228,7 @@ Status SpanStore::ScanWith(std::string_view tenant, const ScanFilter& f, const S
     }
     return p;
   };
+  constexpr size_t kAhead = 3;
   std::mutex mu;
   std::condition_variable cv;
   std::vector<std::optional<Prepared>> slots(todo.size());
@@ -236,7 +240,7 @@ Status SpanStore::ScanWith(std::string_view tenant, const ScanFilter& f, const S
       size_t idx;
       {
         std::unique_lock lock(mu);
-        cv.wait(lock, [&] { return quit || claimed >= todo.size() || claimed < delivered + 2; });
+        cv.wait(lock, [&] { return quit || claimed >= todo.size() || claimed < delivered + kAhead; });
         if (quit || claimed >= todo.size()) return;
         idx = claimed++;
       }
@@ -249,19 +253,33 @@ Status SpanStore::ScanWith(std::string_view tenant, const ScanFilter& f, const S
   Status result;
   for (size_t i = 0; i < todo.size() && !stop; ++i) {
     Prepared cur;
-    bool mine = false;
     {
       std::unique_lock lock(mu);
-      if (claimed <= i) {
-        claimed = i + 1;
-        mine = true;
-      } else {
+      while (true) {
+        if (slots[i].has_value()) {
+          cur = std::move(*slots[i]);
+          slots[i].reset();
+          break;
+        }
+        if (claimed <= i) {  // nobody has it: prepare it here
+          claimed = i + 1;
+          lock.unlock();
+          cur = prepare(todo[i]);
+          break;
+        }
+        if (claimed < todo.size() && claimed < delivered + kAhead) {
+          // The helper is on block i: prepare a later one meanwhile.
+          const size_t idx = claimed++;
+          lock.unlock();
+          Prepared p = prepare(todo[idx]);
+          lock.lock();
+          slots[idx] = std::move(p);
+          cv.notify_all();
+          continue;
+        }
         cv.wait(lock, [&] { return slots[i].has_value(); });
-        cur = std::move(*slots[i]);
-        slots[i].reset();
       }
     }
-    if (mine) cur = prepare(todo[i]);
     st.blocks_inspected++;
     Status s = cur.status;
     if (s.ok()) s = ScanSource(*cur.block, f, req, fn, &st, &handed, &stop, &cur.matched);
