@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "storage/base/coding.h"
+#include "storage/spanstore/compact_record.h"
 #include "storage/spanstore/keys.h"
 #include "storage/spanstore/span_store_internal.h"
 
@@ -361,8 +362,20 @@ Status SpanStore::PersistFrozen(Tenant* t, const std::shared_ptr<Frozen>& f) {
     return Status::OK();
   };
   TraceRecordWriter w;
-  std::string packed;
+  std::string packed, compact;
   meta->trace_bytes = 0;
+  // Trace records are written compact (compact_record.h): span ids come from the index. The
+  // trace at position i of the block has rows [first[i], first[i + 1]).
+  const BlockColumns& hc = h.columns();
+  const std::vector<uint32_t> first = TraceFirstRows(hc, order);
+  std::vector<uint64_t> row_ids;
+  auto record_at = [&](size_t i) -> Result<std::string_view> {
+    h.TraceRecordAt(order.traces[i], &w);
+    row_ids.clear();
+    for (uint32_t r = first[i]; r < first[i + 1]; ++r) row_ids.push_back(hc.span_id[order.spans[r]]);
+    LOUPE_RETURN_IF_ERROR(CompactTraceRecord(w.Finish(), first[i], row_ids, &compact));
+    return std::string_view(compact);
+  };
   // Train the block's record dictionary on a sample of its records.
   std::unique_ptr<RecordDict> dict;
   if (options_.compress_trace_records && options_.record_dict_bytes > 0) {
@@ -370,8 +383,8 @@ Status SpanStore::PersistFrozen(Tenant* t, const std::shared_ptr<Frozen>& f) {
     size_t sampled = 0;
     const size_t step = std::max<size_t>(1, order.traces.size() / 1000);
     for (size_t i = 0; i < order.traces.size() && sampled < (8u << 20); i += step) {
-      h.TraceRecordAt(order.traces[i], &w);
-      samples.push_back(w.Finish());
+      LOUPE_ASSIGN_OR_RETURN(std::string_view rec, record_at(i));
+      samples.emplace_back(rec);
       sampled += samples.back().size();
     }
     std::vector<std::string_view> views(samples.begin(), samples.end());
@@ -385,12 +398,12 @@ Status SpanStore::PersistFrozen(Tenant* t, const std::shared_ptr<Frozen>& f) {
       dict = std::make_unique<RecordDict>(std::move(trained), options_.zstd_level);
     }
   }
-  for (uint32_t old : order.traces) {
-    h.TraceRecordAt(old, &w);
+  for (size_t i = 0; i < order.traces.size(); ++i) {
+    LOUPE_ASSIGN_OR_RETURN(std::string_view rec, record_at(i));
     LOUPE_RETURN_IF_ERROR(
-        PackValue(w.Finish(), options_.compress_trace_records, options_.zstd_level, &packed, dict.get()));
+        PackValue(rec, options_.compress_trace_records, options_.zstd_level, &packed, dict.get()));
     meta->trace_bytes += packed.size();
-    wb.Put(traces_cf_, TraceKey(t->id, meta->id, h.columns().trace_ids[old]), packed);
+    wb.Put(traces_cf_, TraceKey(t->id, meta->id, hc.trace_ids[order.traces[i]]), packed);
     LOUPE_RETURN_IF_ERROR(flush(false));
   }
   for (const auto& u : units) {

@@ -7,6 +7,7 @@
 #include <optional>
 #include <thread>
 
+#include "storage/spanstore/compact_record.h"
 #include "storage/spanstore/keys.h"
 #include "storage/spanstore/span_store.h"
 #include "storage/spanstore/span_store_internal.h"
@@ -87,7 +88,7 @@ Result<TraceResult> SpanStore::FindTraceByID(std::string_view tenant, const Trac
     }
     if (t->head->TraceRecord(id, &w)) mem_records.push_back(w.Finish());
   }
-  std::string stored, raw;
+  std::string stored, raw, expanded;
   uint64_t corrupt = 0;
   // Oldest first, so the first copy of a re-sent span wins.
   for (const auto& b : candidates) {
@@ -102,6 +103,13 @@ Result<TraceResult> SpanStore::FindTraceByID(std::string_view tenant, const Trac
       if (d.ok()) dict = *d;
     }
     if (s.ok()) s = UnpackValue(stored, &raw, dict);
+    if (s.ok() && IsCompactTraceRecord(raw)) {
+      // Span ids come from the block's index (compact_record.h).
+      auto block = OpenBlock(t->id, b);
+      s = block->Ensure(kUnitSpanIds);
+      if (s.ok()) s = ExpandTraceRecord(raw, id, block->cols().span_id, &expanded);
+      if (s.ok()) raw.swap(expanded);
+    }
     if (s.ok()) s = as.Add(raw);
     if (!s.ok()) {
       ++corrupt;

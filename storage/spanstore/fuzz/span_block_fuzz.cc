@@ -6,14 +6,17 @@
 //   0: a batch (trace record or WAL record) -> TraceAssembler
 //   1: meta_len:varint meta (unit:varint len:varint bytes)* -> DecodeBlockMeta, DecodeUnit...
 //   2: a stored value -> UnpackValue
+//   3: n:u8 (n span ids of 8 bytes) compact trace record -> ExpandTraceRecord -> TraceAssembler
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/base/coding.h"
 #include "storage/spanstore/batch_codec.h"
 #include "storage/spanstore/block_codec.h"
+#include "storage/spanstore/compact_record.h"
 
 using namespace loupe;
 using namespace loupe::storage::spanstore;
@@ -44,7 +47,7 @@ void Walk(const BlockColumns& c) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
   std::string_view in(reinterpret_cast<const char*>(data) + 1, size - 1);
-  switch (data[0] % 3) {
+  switch (data[0] % 4) {
     case 0: {
       TraceAssembler as;
       (void)as.Add(in);
@@ -79,6 +82,22 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 2: {
       std::string raw;
       (void)UnpackValue(in, &raw);
+      break;
+    }
+    case 3: {
+      if (in.empty()) return 0;
+      const size_t n = static_cast<uint8_t>(in[0]);
+      in.remove_prefix(1);
+      if (in.size() < 8 * n) return 0;
+      std::vector<uint64_t> ids;
+      for (size_t k = 0; k < n; ++k) ids.push_back(SpanIdFromBytes(in.substr(8 * k, 8)));
+      in.remove_prefix(8 * n);
+      std::string batch;
+      if (!ExpandTraceRecord(in, TraceId{}, ids, &batch).ok()) return 0;
+      TraceAssembler as;
+      (void)as.Add(batch);
+      google::protobuf::RepeatedPtrField<otlp::trace::v1::ResourceSpans> out;
+      as.Release(&out);
       break;
     }
   }
