@@ -443,7 +443,11 @@ void RegisterTempoApi(http::Router& router, spanstore::SpanStore& store, TempoAp
           const auto& v = (*values)[i];
           if (i) out.push_back(',');
           out += "{\"type\":";
-          ingest::otlp::AppendJsonString(&out, tql::TypedValueTypeName(v.type));
+          // Tempo types status values (and kinds) as "keyword": Grafana then writes them
+          // unquoted in the TraceQL it builds.
+          const bool keyword =
+              v.type == tql::TypedValue::Type::kStatus || v.type == tql::TypedValue::Type::kKind;
+          ingest::otlp::AppendJsonString(&out, keyword ? "keyword" : tql::TypedValueTypeName(v.type));
           out += ",\"value\":";
           ingest::otlp::AppendJsonString(&out, tql::TypedValueString(v));
           out.push_back('}');

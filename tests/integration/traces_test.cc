@@ -506,6 +506,10 @@ TEST_F(TracesTest, TagsAndTagValues) {
                       json({{"type", "int"}, {"value", "200"}})),
             codes["tagValues"].end())
       << codes.dump();
+  // Status values are typed "keyword", as Tempo types them (Grafana leaves them unquoted).
+  const json statuses = json::parse(Get(Http(), "/api/v2/search/tag/status/values").body);
+  ASSERT_FALSE(statuses["tagValues"].empty()) << statuses.dump();
+  for (const auto& v : statuses["tagValues"]) EXPECT_EQ(v["type"], "keyword") << statuses.dump();
   // Filtered by a TraceQL query (what Grafana sends for dependent dropdowns).
   const json filtered =
       json::parse(Get(Http(), "/api/v2/search/tag/name/values?q=" +
