@@ -4,7 +4,23 @@
 #include <string_view>
 
 namespace loupe::storage::logstore {
+
 namespace {
+
+// The open chunk's time range from its cut blocks and open block (after a restore or a
+// deletion changed them).
+void RecomputeChunkRange(MemStream& s) {
+  s.chunk_mint = INT64_MAX;
+  s.chunk_maxt = INT64_MIN;
+  for (const auto& b : s.blocks) {
+    s.chunk_mint = std::min(s.chunk_mint, b->meta.mint);
+    s.chunk_maxt = std::max(s.chunk_maxt, b->meta.maxt);
+  }
+  if (!s.open.empty()) {
+    s.chunk_mint = std::min(s.chunk_mint, s.open.mint());
+    s.chunk_maxt = std::max(s.chunk_maxt, s.open.maxt());
+  }
+}
 
 inline uint64_t PairKey(SymbolId name, SymbolId value) {
   return (static_cast<uint64_t>(name) << 32) | value;
@@ -189,16 +205,7 @@ Status Head::RestoreCheckpoint(StreamId id, const StreamCheckpoint& c) {
   }
   s.next_seq = std::max(c.next_seq, c.base_seq);
   s.checkpointed_seq = s.next_seq;
-  s.chunk_mint = INT64_MAX;
-  s.chunk_maxt = INT64_MIN;
-  for (const auto& b : s.blocks) {
-    s.chunk_mint = std::min(s.chunk_mint, b->meta.mint);
-    s.chunk_maxt = std::max(s.chunk_maxt, b->meta.maxt);
-  }
-  if (!s.open.empty()) {
-    s.chunk_mint = std::min(s.chunk_mint, s.open.mint());
-    s.chunk_maxt = std::max(s.chunk_maxt, s.open.maxt());
-  }
+  RecomputeChunkRange(s);
   if (s.has_head_data()) {
     s.min_t = std::min(s.min_t, s.chunk_mint);
     s.max_t = std::max(s.max_t, s.chunk_maxt);
@@ -380,16 +387,7 @@ Result<uint64_t> Head::DeleteEntries(StreamId id, int64_t mint, int64_t maxt,
   s.blocks = std::move(blocks);
   s.blocks_comp_bytes = comp;
   if (open_deleted > 0) s.open = std::move(open);
-  s.chunk_mint = INT64_MAX;
-  s.chunk_maxt = INT64_MIN;
-  for (const auto& b : s.blocks) {
-    s.chunk_mint = std::min(s.chunk_mint, b->meta.mint);
-    s.chunk_maxt = std::max(s.chunk_maxt, b->meta.maxt);
-  }
-  if (!s.open.empty()) {
-    s.chunk_mint = std::min(s.chunk_mint, s.open.mint());
-    s.chunk_maxt = std::max(s.chunk_maxt, s.open.maxt());
-  }
+  RecomputeChunkRange(s);
   s.checkpointed_seq = UINT64_MAX;
   return deleted;
 }

@@ -8,26 +8,11 @@
 namespace loupe::storage::spanstore {
 namespace {
 
-std::string EncodeBatch(const std::vector<otlp::trace::v1::ResourceSpans>& batches) {
-  BatchBuilder bb;
-  for (const auto& rs : batches) {
-    if (!rs.has_resource()) continue;
-    const uint32_t r = bb.AddResource(rs.resource(), rs.schema_url());
-    for (const auto& ss : rs.scope_spans()) {
-      const uint32_t sc = bb.AddScope(r, ss.scope(), ss.schema_url());
-      for (const auto& s : ss.spans()) bb.AddSpan(sc, s);
-    }
-  }
-  std::string out;
-  bb.Assemble({}, &out);
-  return out;
-}
-
 class BlockCodecTest : public ::testing::Test {
  protected:
   void SetUp() override {
     testing::SpanGenerator gen(11);
-    for (int i = 0; i < 4; ++i) ASSERT_TRUE(head_.Append(EncodeBatch(gen.Batches(30, 64)), 0, true).ok());
+    for (int i = 0; i < 4; ++i) ASSERT_TRUE(head_.Append(testing::EncodeBatch(gen.Batches(30, 64)), 0, true).ok());
     order_ = ComputeBlockOrder(head_.columns());
     ASSERT_TRUE(EncodeBlock(head_.columns(), order_, 3, &meta_, &units_).ok());
   }
@@ -160,7 +145,7 @@ TEST(BlockCodecVarintTest, IntAttributesOfEveryLengthRoundTrip) {
       kv->mutable_value()->set_int_value(vals[i]);
     }
     Head head{0, 0};
-    ASSERT_TRUE(head.Append(EncodeBatch({rs}), 0, true).ok());
+    ASSERT_TRUE(head.Append(testing::EncodeBatch(std::vector<otlp::trace::v1::ResourceSpans>{rs}), 0, true).ok());
     const BlockOrder order = ComputeBlockOrder(head.columns());
     BlockMeta meta;
     std::vector<EncodedUnit> units;

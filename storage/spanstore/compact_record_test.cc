@@ -14,27 +14,12 @@ namespace {
 
 namespace v1 = otlp::trace::v1;
 
-std::string EncodeBatch(const std::vector<v1::ResourceSpans>& batches) {
-  BatchBuilder bb;
-  for (const auto& rs : batches) {
-    if (!rs.has_resource()) continue;
-    const uint32_t r = bb.AddResource(rs.resource(), rs.schema_url());
-    for (const auto& ss : rs.scope_spans()) {
-      const uint32_t sc = bb.AddScope(r, ss.scope(), ss.schema_url());
-      for (const auto& s : ss.spans()) bb.AddSpan(sc, s);
-    }
-  }
-  std::string out;
-  bb.Assemble({}, &out);
-  return out;
-}
-
 // Every trace of a cut head block: compact, then expand with the persisted span id column,
 // gives back the record byte for byte, and the compact form is smaller by more than the ids.
 TEST(CompactRecordTest, EveryTraceOfABlockRoundTrips) {
   testing::SpanGenerator gen(21);
   Head head(0, 0);
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(head.Append(EncodeBatch(gen.Batches(40, 64)), 0, true).ok());
+  for (int i = 0; i < 4; ++i) ASSERT_TRUE(head.Append(testing::EncodeBatch(gen.Batches(40, 64)), 0, true).ok());
   const BlockColumns& hc = head.columns();
   const BlockOrder order = ComputeBlockOrder(hc);
   const std::vector<uint32_t> first = TraceFirstRows(hc, order);
@@ -81,7 +66,7 @@ TEST(CompactRecordTest, ExternalParentsNoParentAndSharedIds) {
   add('c', std::string(7, '\x09') + 'z', v1::Span::SPAN_KIND_INTERNAL);  // parent elsewhere
   add('d', "odd", v1::Span::SPAN_KIND_INTERNAL);                         // not 8 bytes
   Head head(0, 0);
-  ASSERT_TRUE(head.Append(EncodeBatch({rs}), 0, true).ok());
+  ASSERT_TRUE(head.Append(testing::EncodeBatch(std::vector<otlp::trace::v1::ResourceSpans>{rs}), 0, true).ok());
   TraceRecordWriter w;
   head.TraceRecordAt(0, &w);
   const std::string record = w.Finish();
@@ -100,7 +85,7 @@ TEST(CompactRecordTest, ExternalParentsNoParentAndSharedIds) {
 TEST(CompactRecordTest, CorruptCompactRecordsFailCleanly) {
   testing::SpanGenerator gen(3);
   Head head(0, 0);
-  ASSERT_TRUE(head.Append(EncodeBatch(gen.Batches(5, 64)), 0, true).ok());
+  ASSERT_TRUE(head.Append(testing::EncodeBatch(gen.Batches(5, 64)), 0, true).ok());
   const BlockColumns& hc = head.columns();
   const BlockOrder order = ComputeBlockOrder(hc);
   const std::vector<uint32_t> first = TraceFirstRows(hc, order);
@@ -141,16 +126,8 @@ TEST_F(CompactRecordStoreTest, BatchFormRecordsStillRead) {
   auto before = store_->FindTraceByID("t1", ids[7]);
   ASSERT_TRUE(before.ok() && before->found);
   // Replace the trace's record with the batch form of what was read, as an older loupe wrote.
-  BatchBuilder bb;
-  for (const auto& rs : before->resource_spans) {
-    const uint32_t r = bb.AddResource(rs.resource(), rs.schema_url());
-    for (const auto& ss : rs.scope_spans()) {
-      const uint32_t sc = bb.AddScope(r, ss.scope(), ss.schema_url());
-      for (const auto& s : ss.spans()) bb.AddSpan(sc, s);
-    }
-  }
-  std::string batch, packed;
-  bb.Assemble({}, &batch);
+  const std::string batch = testing::EncodeBatch(before->resource_spans);
+  std::string packed;
   ASSERT_TRUE(PackValue(batch, true, 3, &packed).ok());
   const auto cf = *kv_->Family(kTracesFamily);
   std::vector<std::string> keys;

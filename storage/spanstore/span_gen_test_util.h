@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "opentelemetry/proto/trace/v1/trace.pb.h"
+#include "storage/spanstore/batch_codec.h"
 
 namespace loupe::storage::spanstore::testing {
 
@@ -226,5 +227,23 @@ class SpanGenerator {
   int64_t now_;
   uint64_t spans_ = 0;
 };
+
+// The batch encoding (batch_codec.h, a trace id per span) of OTLP ResourceSpans, as the WAL and
+// Head::Append take it.
+template <typename ResourceSpansRange>
+std::string EncodeBatch(const ResourceSpansRange& batches) {
+  BatchBuilder bb;
+  for (const auto& rs : batches) {
+    if (!rs.has_resource()) continue;
+    const uint32_t r = bb.AddResource(rs.resource(), rs.schema_url());
+    for (const auto& ss : rs.scope_spans()) {
+      const uint32_t sc = bb.AddScope(r, ss.scope(), ss.schema_url());
+      for (const auto& s : ss.spans()) bb.AddSpan(sc, s);
+    }
+  }
+  std::string out;
+  bb.Assemble({}, &out);
+  return out;
+}
 
 }  // namespace loupe::storage::spanstore::testing
