@@ -11,6 +11,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
@@ -116,6 +117,7 @@ struct TS {
   std::vector<KeyValue> labels;
   std::vector<double> values;
   std::vector<Exemplar> exemplars;
+  bool keep_empty = false;  // returned even without samples (compare()'s __meta_error series)
 };
 // Keyed by the Prometheus form of the labels without __name__ ("{}" = no labels).
 using SeriesSet = std::map<std::string, TS>;
@@ -357,6 +359,114 @@ class FirstStage {
   absl::flat_hash_map<std::string, Acc> acc_;
 };
 
+// compare({ filter }, topN, start, end), as Tempo computes it: the spans of the query are split
+// into a selection (the filter holds and, with start/end, the span starts in [start, end)) and a
+// baseline (the rest). For every attribute of every span (intrinsics name, status, kind,
+// statusMessage; span and resource attributes; not durations, ids or timestamps) it counts
+// spans per interval and value, separately for both groups. The result has, per attribute,
+// the topN values of each group by total count ({__meta_type="baseline"|"selection",
+// <attribute>=<value>}), the group totals ({__meta_type="baseline_total"|"selection_total",
+// <attribute>=nil}), and {__meta_error="__too_many_values__", <attribute>=nil} without
+// samples when a group held more than topN values.
+class CompareStage {
+ public:
+  CompareStage(const MetricsFirstStage& f, const Range& r) : f_(f), r_(r) {}
+
+  void Observe(TraceContext& ctx, uint32_t span, bool selected) {
+    const ss::SpanBatch& b = ctx.batch();
+    const uint32_t row = ctx.row(span);
+    const int64_t start = b.Start(row);
+    const int iv = r_.Interval(start);
+    if (iv < 0) return;
+    if (selected && f_.start > 0 && f_.end > 0) selected = start >= f_.start && start < f_.end;
+    Group& g = groups_[selected ? 1 : 0];
+    auto count = [&](const std::string& attr, TypedValue v) {
+      auto& values = g.values[attr];
+      std::string key;
+      key.push_back(static_cast<char>(v.type));
+      key += v.type == TypedValue::Type::kString ? v.s : TypedValueString(v);
+      auto it = values.find(key);
+      if (it == values.end()) {
+        it = values.emplace(std::move(key), Counted{std::move(v), std::vector<double>(r_.intervals, 0.0)}).first;
+      }
+      it->second.counts[iv] += 1;
+      auto& total = g.totals[attr];
+      if (total.empty()) total.assign(r_.intervals, 0.0);
+      total[iv] += 1;
+    };
+    count("name", TypedValue::String(std::string(b.Name(row))));
+    count("status", TypedValue::Status(b.SpanStatusOf(row)));
+    count("kind", TypedValue::Kind(b.Kind(row)));
+    if (auto m = b.StatusMessage(row); !m.empty()) count("statusMessage", TypedValue::String(std::string(m)));
+    for (const auto scope : {ss::Scope::kResource, ss::Scope::kSpan}) {
+      attrs_.clear();
+      b.Attrs(row, scope, &attrs_);
+      const std::string prefix = scope == ss::Scope::kResource ? "resource." : "span.";
+      for (const auto& a : attrs_) {
+        const Value v = eval::FromAttr(a);
+        if (v.IsNil() || v.kind == eval::VKind::kArray) continue;
+        count(prefix + std::string(a.key), eval::ToTyped(v));
+      }
+    }
+  }
+
+  SeriesSet Result() const {
+    SeriesSet out;
+    const size_t top = static_cast<size_t>(std::max<int64_t>(1, f_.top_n));
+    std::set<std::string> too_many;
+    auto add = [&](std::vector<KeyValue> labels, std::vector<double> values, bool keep) {
+      TS ts;
+      ts.labels = std::move(labels);
+      ts.values = std::move(values);
+      ts.keep_empty = keep;
+      out[PromLabels(ts.labels, true)] = std::move(ts);
+    };
+    static constexpr const char* kTypes[2] = {"baseline", "selection"};
+    for (int gi = 0; gi < 2; ++gi) {
+      const Group& g = groups_[gi];
+      for (const auto& [attr, values] : g.values) {
+        std::vector<std::pair<double, const Counted*>> ranked;
+        for (const auto& [key, c] : values) {
+          double sum = 0;
+          for (double v : c.counts) sum += v;
+          ranked.emplace_back(sum, &c);
+        }
+        // Most spans first; equal counts in value order, so results are stable.
+        std::stable_sort(ranked.begin(), ranked.end(),
+                         [](const auto& x, const auto& y) { return x.first > y.first; });
+        if (ranked.size() > top) too_many.insert(attr);
+        for (size_t k = 0; k < ranked.size() && k < top; ++k) {
+          add({{"__meta_type", TypedValue::String(kTypes[gi])}, {attr, ranked[k].second->value}},
+              ranked[k].second->counts, false);
+        }
+      }
+      for (const auto& [attr, counts] : g.totals) {
+        add({{"__meta_type", TypedValue::String(std::string(kTypes[gi]) + "_total")}, {attr, TypedValue{}}},
+            counts, false);
+      }
+    }
+    for (const auto& attr : too_many) {
+      add({{"__meta_error", TypedValue::String("__too_many_values__")}, {attr, TypedValue{}}},
+          std::vector<double>(r_.intervals, kNaN), true);
+    }
+    return out;
+  }
+
+ private:
+  struct Counted {
+    TypedValue value;
+    std::vector<double> counts;
+  };
+  struct Group {
+    std::map<std::string, std::map<std::string, Counted>> values;  // attribute -> value key
+    std::map<std::string, std::vector<double>> totals;
+  };
+  const MetricsFirstStage& f_;
+  const Range& r_;
+  Group groups_[2];  // baseline, selection
+  std::vector<ss::AttrView> attrs_;
+};
+
 struct Evaluator {
   ss::SpanStore& store;
   std::string_view tenant;
@@ -368,9 +478,7 @@ struct Evaluator {
   uint32_t traces = 0;
 
   Result<SeriesSet> Query(const MetricsExpr& e) {
-    if (e.first.op == MetricsOp::kCompare) {
-      return Status::Unimplemented("invalid TraceQL query: compare() not yet supported");
-    }
+    if (e.first.op == MetricsOp::kCompare) return Compare(e);
     LOUPE_ASSIGN_OR_RETURN(auto prog, Program::Compile(e.pipeline));
     eval::ScanPlan plan;
     if (mode == eval::ScanMode::kPushdown) {
@@ -414,6 +522,77 @@ struct Evaluator {
     stats.bytes_read += st.bytes_read;
     stats.spans_inspected += st.spans_inspected;
     return fs.Result();
+  }
+
+  Result<SeriesSet> Compare(const MetricsExpr& e) {
+    if (!e.first.compare_filter) return Status::InvalidArgument("invalid TraceQL query: compare() needs a filter");
+    LOUPE_ASSIGN_OR_RETURN(auto prog, Program::Compile(e.pipeline));
+    // The filter as a pipeline of its own. The AST owns it; it is lent to `filter` for this
+    // evaluation and handed back on every path.
+    auto& owner = const_cast<MetricsFirstStage&>(e.first).compare_filter;
+    Pipeline filter;
+    filter.elements.emplace_back();
+    filter.elements.back().kind = PipelineElement::Kind::kSpanset;
+    filter.elements.back().spanset = std::move(owner);
+    struct GiveBack {
+      SpansetExprPtr& owner;
+      Pipeline& p;
+      ~GiveBack() { owner = std::move(p.elements.back().spanset); }
+    } give_back{owner, filter};
+    LOUPE_ASSIGN_OR_RETURN(auto fprog, Program::Compile(filter));
+    eval::ScanPlan plan;
+    if (mode == eval::ScanMode::kPushdown) {
+      plan = eval::PlanScan(e.pipeline, prog->touched());
+    } else {
+      plan.whole_traces = true;
+    }
+    ss::ScanRequest sr;
+    sr.start_ns = range.start;
+    sr.end_ns = range.end;
+    sr.predicates = plan.predicates;
+    sr.match_all = plan.match_all;
+    // The filter sees the spans the query keeps; structural filters need the whole trace.
+    sr.whole_traces = plan.whole_traces || fprog->touched().structural || fprog->touched().tree;
+    CompareStage cs(e.first, range);
+    Status err;
+    std::vector<uint8_t> in_query, selected;
+    auto fn = [&](const ss::SpanBatch& batch) -> bool {
+      for (const auto& t : batch.traces()) {
+        TraceContext ctx(batch, t);
+        ++traces;
+        auto sets = prog->Run(ctx);
+        if (!sets.ok()) {
+          err = sets.status();
+          return false;
+        }
+        if (sets->empty()) continue;
+        auto fsets = fprog->Run(ctx);
+        if (!fsets.ok()) {
+          err = fsets.status();
+          return false;
+        }
+        const uint32_t n = ctx.size();
+        in_query.assign(n, 0);
+        selected.assign(n, 0);
+        for (const auto& set : *sets) {
+          for (uint32_t span : set.spans) in_query[span] = 1;
+        }
+        for (const auto& set : *fsets) {
+          for (uint32_t span : set.spans) selected[span] = 1;
+        }
+        for (uint32_t span = 0; span < n; ++span) {
+          if (in_query[span]) cs.Observe(ctx, span, selected[span] != 0);
+        }
+      }
+      return batch.status().ok();
+    };
+    ss::ScanStats st;
+    LOUPE_RETURN_IF_ERROR(store.Scan(tenant, sr, fn, &st));
+    LOUPE_RETURN_IF_ERROR(err);
+    stats.blocks_total += st.blocks_total;
+    stats.bytes_read += st.bytes_read;
+    stats.spans_inspected += st.spans_inspected;
+    return cs.Result();
   }
 
   Result<SeriesSet> Eval(const MetricsExpr& e) {
@@ -605,7 +784,7 @@ Result<MetricsResponse> QueryRangeWithMode(ss::SpanStore& store, std::string_vie
         if (std::isnan(ts.values[i])) continue;
         s.samples.push_back({range.TimestampMs(i), ts.values[i]});
       }
-      if (s.samples.empty()) continue;
+      if (s.samples.empty() && !ts.keep_empty) continue;
     }
     s.exemplars = std::move(ts.exemplars);
     out.series.push_back(std::move(s));

@@ -155,6 +155,47 @@ TEST_F(TraceqlMetricsTest, InstantAndJson) {
   EXPECT_EQ(j["series"][0]["labels"][0]["key"], "__name__");
 }
 
+// compare(): selection = the error span (a, second 0, code 500); baseline = the other five.
+TEST_F(TraceqlMetricsTest, CompareSplitsSelectionFromBaseline) {
+  const std::string all = Range("{ } | compare({ status = error })");
+  auto has = [&](const std::string& series) {
+    return all.find(series) != std::string::npos ? ::testing::AssertionSuccess()
+                                                 : ::testing::AssertionFailure() << all;
+  };
+  EXPECT_TRUE(has("{__meta_type=\"selection\", span.code=\"500\"} 1 0 0 0"));
+  EXPECT_TRUE(has("{__meta_type=\"selection\", status=\"error\"} 1 0 0 0"));
+  EXPECT_TRUE(has("{__meta_type=\"selection_total\", name=\"<nil>\"} 1 0 0 0"));
+  EXPECT_TRUE(has("{__meta_type=\"baseline\", span.code=\"200\"} 2 1 1 0"));
+  EXPECT_TRUE(has("{__meta_type=\"baseline\", span.code=\"404\"} 0 1 0 0"));
+  EXPECT_TRUE(has("{__meta_type=\"baseline\", resource.service.name=\"a\"} 2 0 1 0"));
+  EXPECT_TRUE(has("{__meta_type=\"baseline\", name=\"op-b\"} 0 2 0 0"));
+  EXPECT_TRUE(has("{__meta_type=\"baseline_total\", span.code=\"<nil>\"} 2 2 1 0"));
+  EXPECT_EQ(all.find("duration"), std::string::npos) << "durations are not compared";
+  EXPECT_EQ(all.find("__meta_error"), std::string::npos);
+
+  // topN 1: the baseline's most frequent code only, and an error series (no samples) for
+  // every attribute with more values than that.
+  const std::string top1 = Range("{ } | compare({ status = error }, 1)");
+  EXPECT_NE(top1.find("{__meta_type=\"baseline\", span.code=\"200\"} 2 1 1 0"), std::string::npos) << top1;
+  EXPECT_EQ(top1.find("span.code=\"404\""), std::string::npos) << top1;
+  EXPECT_NE(top1.find("{__meta_error=\"__too_many_values__\", span.code=\"<nil>\"} _ _ _ _"),
+            std::string::npos) << top1;
+  EXPECT_NE(top1.find("{__meta_error=\"__too_many_values__\", resource.service.name=\"<nil>\"}"),
+            std::string::npos) << top1;
+
+  // A selection window: only spans starting in [start, end) can be selected. The error span
+  // starts 10 ms after kBase, so a window from second 1 selects nothing.
+  const std::string windowed = Range("{ } | compare({ status = error }, 10, " +
+                                     std::to_string(kBase + kS) + ", " + std::to_string(kBase + 3 * kS) + ")");
+  EXPECT_EQ(windowed.find("__meta_type=\"selection"), std::string::npos) << windowed;
+  EXPECT_NE(windowed.find("{__meta_type=\"baseline\", span.code=\"500\"} 1 0 0 0"), std::string::npos)
+      << windowed;
+  // Only spans of the query are compared.
+  const std::string only_b = Range("{ resource.service.name = \"b\" } | compare({ span.code = 404 })");
+  EXPECT_NE(only_b.find("{__meta_type=\"selection\", name=\"op-b\"} 0 1 0 0"), std::string::npos) << only_b;
+  EXPECT_EQ(only_b.find("\"a\""), std::string::npos) << only_b;
+}
+
 TEST_F(TraceqlMetricsTest, Errors) {
   MetricsRequest req;
   req.query = "{ }";
