@@ -19,7 +19,8 @@ namespace v1 = otlp::trace::v1;
 TEST(CompactRecordTest, EveryTraceOfABlockRoundTrips) {
   testing::SpanGenerator gen(21);
   Head head(0, 0);
-  for (int i = 0; i < 4; ++i) ASSERT_TRUE(head.Append(testing::EncodeBatch(gen.Batches(40, 64)), 0, true).ok());
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(head.Append(testing::EncodeBatch(gen.Batches(40, 64)), 0, true).ok());
   const BlockColumns& hc = head.columns();
   const BlockOrder order = ComputeBlockOrder(hc);
   const std::vector<uint32_t> first = TraceFirstRows(hc, order);
@@ -36,9 +37,11 @@ TEST(CompactRecordTest, EveryTraceOfABlockRoundTrips) {
     ASSERT_TRUE(CompactTraceRecord(record, first[i], rows, &compact).ok()) << i;
     EXPECT_TRUE(IsCompactTraceRecord(compact));
     EXPECT_LT(compact.size() + 16 + 7 * rows.size(), record.size()) << i;
-    ASSERT_TRUE(ExpandTraceRecord(compact, hc.trace_ids[order.traces[i]], column, &expanded).ok()) << i;
+    ASSERT_TRUE(ExpandTraceRecord(compact, hc.trace_ids[order.traces[i]], column, &expanded).ok())
+        << i;
     ASSERT_EQ(expanded, record) << i;
-    for (uint32_t r = first[i]; r < first[i + 1]; ++r) parents_in_trace += hc.parent_id[order.spans[r]] != 0;
+    for (uint32_t r = first[i]; r < first[i + 1]; ++r)
+      parents_in_trace += hc.parent_id[order.spans[r]] != 0;
   }
   EXPECT_GT(parents_in_trace, 0u);
 }
@@ -62,16 +65,19 @@ TEST(CompactRecordTest, ExternalParentsNoParentAndSharedIds) {
   };
   add('a', "", v1::Span::SPAN_KIND_SERVER);
   add('b', std::string(7, '\x01') + 'a', v1::Span::SPAN_KIND_CLIENT);
-  add('b', std::string(7, '\x01') + 'a', v1::Span::SPAN_KIND_SERVER);  // same id as the client
+  add('b', std::string(7, '\x01') + 'a', v1::Span::SPAN_KIND_SERVER);    // same id as the client
   add('c', std::string(7, '\x09') + 'z', v1::Span::SPAN_KIND_INTERNAL);  // parent elsewhere
   add('d', "odd", v1::Span::SPAN_KIND_INTERNAL);                         // not 8 bytes
   Head head(0, 0);
-  ASSERT_TRUE(head.Append(testing::EncodeBatch(std::vector<otlp::trace::v1::ResourceSpans>{rs}), 0, true).ok());
+  ASSERT_TRUE(
+      head.Append(testing::EncodeBatch(std::vector<otlp::trace::v1::ResourceSpans>{rs}), 0, true)
+          .ok());
   TraceRecordWriter w;
   head.TraceRecordAt(0, &w);
   const std::string record = w.Finish();
   std::vector<uint64_t> column = {42, 43};  // rows of other traces before this one
-  for (char id : {'c', 'b', 'a', 'b', 'd'}) column.push_back(SpanIdFromBytes(std::string(7, '\x01') + id));
+  for (char id : {'c', 'b', 'a', 'b', 'd'})
+    column.push_back(SpanIdFromBytes(std::string(7, '\x01') + id));
   column.push_back(44);
   const std::vector<uint64_t> rows(column.begin() + 2, column.end() - 1);
   std::string compact, expanded;
@@ -79,7 +85,8 @@ TEST(CompactRecordTest, ExternalParentsNoParentAndSharedIds) {
   ASSERT_TRUE(ExpandTraceRecord(compact, TraceId::FromBytes(tid), column, &expanded).ok());
   EXPECT_EQ(expanded, record);
   // A span id that is not among the rows cannot be compacted.
-  EXPECT_EQ(CompactTraceRecord(record, 2, {rows[0]}, &compact).code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(CompactTraceRecord(record, 2, {rows[0]}, &compact).code(),
+            StatusCode::kInvalidArgument);
 }
 
 TEST(CompactRecordTest, CorruptCompactRecordsFailCleanly) {
@@ -95,9 +102,10 @@ TEST(CompactRecordTest, CorruptCompactRecordsFailCleanly) {
   head.TraceRecordAt(order.traces[1], &w);
   const std::string record = w.Finish();
   std::string compact, out;
-  ASSERT_TRUE(CompactTraceRecord(record, first[1],
-                                 std::vector<uint64_t>(column.begin() + first[1], column.begin() + first[2]),
-                                 &compact)
+  ASSERT_TRUE(CompactTraceRecord(
+                  record, first[1],
+                  std::vector<uint64_t>(column.begin() + first[1], column.begin() + first[2]),
+                  &compact)
                   .ok());
   const TraceId id = hc.trace_ids[order.traces[1]];
   for (size_t n = 0; n < compact.size(); ++n) {
@@ -114,7 +122,10 @@ TEST(CompactRecordTest, CorruptCompactRecordsFailCleanly) {
     }
   }
   // Rows past the column are refused.
-  EXPECT_FALSE(ExpandTraceRecord(compact, id, std::vector<uint64_t>(column.begin(), column.begin() + first[1]), &out).ok());
+  EXPECT_FALSE(ExpandTraceRecord(compact, id,
+                                 std::vector<uint64_t>(column.begin(), column.begin() + first[1]),
+                                 &out)
+                   .ok());
 }
 
 // Stores written before compact records hold batch-form records; they still read.
@@ -145,7 +156,8 @@ TEST_F(CompactRecordStoreTest, BatchFormRecordsStillRead) {
   ASSERT_EQ(after->span_count, before->span_count);
   ASSERT_EQ(after->resource_spans.size(), before->resource_spans.size());
   for (int i = 0; i < before->resource_spans.size(); ++i) {
-    EXPECT_EQ(after->resource_spans[i].SerializeAsString(), before->resource_spans[i].SerializeAsString());
+    EXPECT_EQ(after->resource_spans[i].SerializeAsString(),
+              before->resource_spans[i].SerializeAsString());
   }
 }
 

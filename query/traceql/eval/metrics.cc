@@ -9,42 +9,33 @@
 // values dropped (all nil: the first label with value nil).
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <map>
-#include <set>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/container/flat_hash_set.h"
 #include "query/traceql/eval/engine.h"
 #include "query/traceql/eval/evaluator.h"
 #include "query/traceql/eval/internal.h"
+#include "query/traceql/eval/metrics_compare.h"
+#include "query/traceql/eval/metrics_series.h"
 #include "query/traceql/eval/pushdown.h"
 #include "query/traceql/syntax/printer.h"
 
 namespace loupe::query::traceql {
 namespace ss = storage::spanstore;
+using eval::CompareStage;
+using eval::kNaN;
 using eval::Program;
+using eval::PromLabels;
+using eval::Range;
+using eval::SeriesSet;
 using eval::TraceContext;
+using eval::TS;
 using eval::Value;
 
 namespace {
 
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int64_t kSecond = 1'000'000'000;
-
-struct Range {
-  int64_t start = 0, end = 0, step = 0;
-  size_t intervals = 0;
-  bool instant = false;
-  int Interval(int64_t ts) const {
-    if (ts < start || ts >= end) return -1;
-    const int64_t i = (ts - start) / step;
-    return i < static_cast<int64_t>(intervals) ? static_cast<int>(i) : -1;
-  }
-  int64_t TimestampMs(size_t i) const {
-    return (start + static_cast<int64_t>(i) * step) / 1'000'000;
-  }
-};
 
 int64_t DefaultStep(int64_t start, int64_t end) {
   const int64_t baseline = (end - start) / 240;
@@ -52,75 +43,6 @@ int64_t DefaultStep(int64_t start, int64_t end) {
   if (interval < 5 * kSecond) interval = baseline / kSecond * kSecond;
   return interval < kSecond ? kSecond : interval;
 }
-
-// Go's strconv.Quote for label values (ASCII-printable kept, the rest escaped).
-std::string GoQuote(std::string_view s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      default:
-        if (c < 0x20 || c == 0x7f) {
-          static const char* kHex = "0123456789abcdef";
-          out += "\\x";
-          out += kHex[c >> 4];
-          out += kHex[c & 15];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string PromValue(const TypedValue& v) {
-  if (v.type == TypedValue::Type::kNil) return "<nil>";
-  if (v.type == TypedValue::Type::kString) {
-    if (v.s == "nil") return "<nil>";
-    if (v.s.empty()) return "<empty>";
-    return v.s;
-  }
-  return TypedValueString(v);
-}
-
-// Prometheus' Labels.String(): sorted by name, `{a="1", b="2"}`.
-std::string PromLabels(const std::vector<KeyValue>& labels, bool skip_name) {
-  std::vector<std::pair<std::string, std::string>> kv;
-  for (const auto& l : labels) {
-    if (skip_name && l.key == "__name__") continue;
-    kv.emplace_back(l.key, PromValue(l.value));
-  }
-  std::sort(kv.begin(), kv.end());
-  std::string out = "{";
-  for (size_t k = 0; k < kv.size(); ++k) {
-    if (k) out += ", ";
-    out += kv[k].first + "=" + GoQuote(kv[k].second);
-  }
-  return out + "}";
-}
-
-struct TS {
-  std::vector<KeyValue> labels;
-  std::vector<double> values;
-  std::vector<Exemplar> exemplars;
-  bool keep_empty = false;  // returned even without samples (compare()'s __meta_error series)
-};
-// Keyed by the Prometheus form of the labels without __name__ ("{}" = no labels).
-using SeriesSet = std::map<std::string, TS>;
 
 double Log2Bucketize(uint64_t v) {
   if (v < 2) return -1;
@@ -359,114 +281,6 @@ class FirstStage {
   absl::flat_hash_map<std::string, Acc> acc_;
 };
 
-// compare({ filter }, topN, start, end), as Tempo computes it: the spans of the query are split
-// into a selection (the filter holds and, with start/end, the span starts in [start, end)) and a
-// baseline (the rest). For every attribute of every span (intrinsics name, status, kind,
-// statusMessage; span and resource attributes; not durations, ids or timestamps) it counts
-// spans per interval and value, separately for both groups. The result has, per attribute,
-// the topN values of each group by total count ({__meta_type="baseline"|"selection",
-// <attribute>=<value>}), the group totals ({__meta_type="baseline_total"|"selection_total",
-// <attribute>=nil}), and {__meta_error="__too_many_values__", <attribute>=nil} without
-// samples when a group held more than topN values.
-class CompareStage {
- public:
-  CompareStage(const MetricsFirstStage& f, const Range& r) : f_(f), r_(r) {}
-
-  void Observe(TraceContext& ctx, uint32_t span, bool selected) {
-    const ss::SpanBatch& b = ctx.batch();
-    const uint32_t row = ctx.row(span);
-    const int64_t start = b.Start(row);
-    const int iv = r_.Interval(start);
-    if (iv < 0) return;
-    if (selected && f_.start > 0 && f_.end > 0) selected = start >= f_.start && start < f_.end;
-    Group& g = groups_[selected ? 1 : 0];
-    auto count = [&](const std::string& attr, TypedValue v) {
-      auto& values = g.values[attr];
-      std::string key;
-      key.push_back(static_cast<char>(v.type));
-      key += v.type == TypedValue::Type::kString ? v.s : TypedValueString(v);
-      auto it = values.find(key);
-      if (it == values.end()) {
-        it = values.emplace(std::move(key), Counted{std::move(v), std::vector<double>(r_.intervals, 0.0)}).first;
-      }
-      it->second.counts[iv] += 1;
-      auto& total = g.totals[attr];
-      if (total.empty()) total.assign(r_.intervals, 0.0);
-      total[iv] += 1;
-    };
-    count("name", TypedValue::String(std::string(b.Name(row))));
-    count("status", TypedValue::Status(b.SpanStatusOf(row)));
-    count("kind", TypedValue::Kind(b.Kind(row)));
-    if (auto m = b.StatusMessage(row); !m.empty()) count("statusMessage", TypedValue::String(std::string(m)));
-    for (const auto scope : {ss::Scope::kResource, ss::Scope::kSpan}) {
-      attrs_.clear();
-      b.Attrs(row, scope, &attrs_);
-      const std::string prefix = scope == ss::Scope::kResource ? "resource." : "span.";
-      for (const auto& a : attrs_) {
-        const Value v = eval::FromAttr(a);
-        if (v.IsNil() || v.kind == eval::VKind::kArray) continue;
-        count(prefix + std::string(a.key), eval::ToTyped(v));
-      }
-    }
-  }
-
-  SeriesSet Result() const {
-    SeriesSet out;
-    const size_t top = static_cast<size_t>(std::max<int64_t>(1, f_.top_n));
-    std::set<std::string> too_many;
-    auto add = [&](std::vector<KeyValue> labels, std::vector<double> values, bool keep) {
-      TS ts;
-      ts.labels = std::move(labels);
-      ts.values = std::move(values);
-      ts.keep_empty = keep;
-      out[PromLabels(ts.labels, true)] = std::move(ts);
-    };
-    static constexpr const char* kTypes[2] = {"baseline", "selection"};
-    for (int gi = 0; gi < 2; ++gi) {
-      const Group& g = groups_[gi];
-      for (const auto& [attr, values] : g.values) {
-        std::vector<std::pair<double, const Counted*>> ranked;
-        for (const auto& [key, c] : values) {
-          double sum = 0;
-          for (double v : c.counts) sum += v;
-          ranked.emplace_back(sum, &c);
-        }
-        // Most spans first; equal counts in value order, so results are stable.
-        std::stable_sort(ranked.begin(), ranked.end(),
-                         [](const auto& x, const auto& y) { return x.first > y.first; });
-        if (ranked.size() > top) too_many.insert(attr);
-        for (size_t k = 0; k < ranked.size() && k < top; ++k) {
-          add({{"__meta_type", TypedValue::String(kTypes[gi])}, {attr, ranked[k].second->value}},
-              ranked[k].second->counts, false);
-        }
-      }
-      for (const auto& [attr, counts] : g.totals) {
-        add({{"__meta_type", TypedValue::String(std::string(kTypes[gi]) + "_total")}, {attr, TypedValue{}}},
-            counts, false);
-      }
-    }
-    for (const auto& attr : too_many) {
-      add({{"__meta_error", TypedValue::String("__too_many_values__")}, {attr, TypedValue{}}},
-          std::vector<double>(r_.intervals, kNaN), true);
-    }
-    return out;
-  }
-
- private:
-  struct Counted {
-    TypedValue value;
-    std::vector<double> counts;
-  };
-  struct Group {
-    std::map<std::string, std::map<std::string, Counted>> values;  // attribute -> value key
-    std::map<std::string, std::vector<double>> totals;
-  };
-  const MetricsFirstStage& f_;
-  const Range& r_;
-  Group groups_[2];  // baseline, selection
-  std::vector<ss::AttrView> attrs_;
-};
-
 struct Evaluator {
   ss::SpanStore& store;
   std::string_view tenant;
@@ -525,7 +339,9 @@ struct Evaluator {
   }
 
   Result<SeriesSet> Compare(const MetricsExpr& e) {
-    if (!e.first.compare_filter) return Status::InvalidArgument("invalid TraceQL query: compare() needs a filter");
+    if (!e.first.compare_filter) {
+      return Status::InvalidArgument("invalid TraceQL query: compare() needs a filter");
+    }
     LOUPE_ASSIGN_OR_RETURN(auto prog, Program::Compile(e.pipeline));
     // The filter as a pipeline of its own. The AST owns it; it is lent to `filter` for this
     // evaluation and handed back on every path.

@@ -176,23 +176,30 @@ TEST_F(TraceqlMetricsTest, CompareSplitsSelectionFromBaseline) {
   // topN 1: the baseline's most frequent code only, and an error series (no samples) for
   // every attribute with more values than that.
   const std::string top1 = Range("{ } | compare({ status = error }, 1)");
-  EXPECT_NE(top1.find("{__meta_type=\"baseline\", span.code=\"200\"} 2 1 1 0"), std::string::npos) << top1;
+  EXPECT_NE(top1.find("{__meta_type=\"baseline\", span.code=\"200\"} 2 1 1 0"), std::string::npos)
+      << top1;
   EXPECT_EQ(top1.find("span.code=\"404\""), std::string::npos) << top1;
   EXPECT_NE(top1.find("{__meta_error=\"__too_many_values__\", span.code=\"<nil>\"} _ _ _ _"),
-            std::string::npos) << top1;
+            std::string::npos)
+      << top1;
   EXPECT_NE(top1.find("{__meta_error=\"__too_many_values__\", resource.service.name=\"<nil>\"}"),
-            std::string::npos) << top1;
+            std::string::npos)
+      << top1;
 
   // A selection window: only spans starting in [start, end) can be selected. The error span
   // starts 10 ms after kBase, so a window from second 1 selects nothing.
-  const std::string windowed = Range("{ } | compare({ status = error }, 10, " +
-                                     std::to_string(kBase + kS) + ", " + std::to_string(kBase + 3 * kS) + ")");
+  const std::string windowed =
+      Range("{ } | compare({ status = error }, 10, " + std::to_string(kBase + kS) + ", " +
+            std::to_string(kBase + 3 * kS) + ")");
   EXPECT_EQ(windowed.find("__meta_type=\"selection"), std::string::npos) << windowed;
-  EXPECT_NE(windowed.find("{__meta_type=\"baseline\", span.code=\"500\"} 1 0 0 0"), std::string::npos)
+  EXPECT_NE(windowed.find("{__meta_type=\"baseline\", span.code=\"500\"} 1 0 0 0"),
+            std::string::npos)
       << windowed;
   // Only spans of the query are compared.
-  const std::string only_b = Range("{ resource.service.name = \"b\" } | compare({ span.code = 404 })");
-  EXPECT_NE(only_b.find("{__meta_type=\"selection\", name=\"op-b\"} 0 1 0 0"), std::string::npos) << only_b;
+  const std::string only_b =
+      Range("{ resource.service.name = \"b\" } | compare({ span.code = 404 })");
+  EXPECT_NE(only_b.find("{__meta_type=\"selection\", name=\"op-b\"} 0 1 0 0"), std::string::npos)
+      << only_b;
   EXPECT_EQ(only_b.find("\"a\""), std::string::npos) << only_b;
 }
 
