@@ -28,9 +28,10 @@
 // Tail: after the handshake the last `limit` entries since `start` (default now - 1h) are sent
 // oldest first, then entries pushed later, in frames of at most 100 entries, each entry as its
 // own stream object. The log store has no push notification, so a tail polls it (every
-// tail_poll_ms) over a window reaching back tail_lookback_ns before the newest time it has
-// covered, remembering which entries of the window it has sent: an entry pushed with a
-// timestamp older than that window is not tailed. With delay_for, an entry is sent once it is
+// tail_poll_ms, when something was pushed) over a window reaching back 5 s before the newest
+// time it has covered, and every 8th poll tail_lookback_ns back, remembering which entries of
+// the window it has sent: an entry pushed with a timestamp up to 5 s old is sent by the next
+// poll, one up to tail_lookback_ns old within 8 polls, an older one not at all. With delay_for, an entry is sent once it is
 // that many seconds old. At most max_concurrent_tail_requests tails run at once; more are closed
 // with Loki's "max concurrent tail requests limit exceeded, count > limit (11 > 10)". A tail
 // ends after tail_max_duration (1h), as Loki's does.

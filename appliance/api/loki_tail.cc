@@ -22,6 +22,10 @@ constexpr size_t kMaxBufferedFrames = 10;              // maxBufferedTailRespons
 constexpr size_t kMaxDroppedEntries = 1000;            // maxDroppedEntriesPerTailResponse
 constexpr int64_t kMaxDelayForSeconds = 5;             // maxDelayForInTailing
 constexpr int64_t kFutureNs = 3600LL * 1'000'000'000;  // how far ahead entries are looked for
+// Polls look back this far behind what was already covered; every kFullScanEvery-th poll looks
+// back the whole tail_lookback, for entries that arrive with older timestamps.
+constexpr int64_t kShortLookbackNs = 5LL * 1'000'000'000;
+constexpr uint64_t kFullScanEvery = 8;
 
 struct TailParams {
   std::string query;
@@ -98,8 +102,12 @@ class TailSession {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(shared_.options.tail_poll_ms));
       const uint64_t now_appended = shared_.store.GetStats().entries_appended;
-      if (now_appended == appended && !pending) continue;
-      appended = now_appended;
+      if (now_appended != appended) {
+        appended = now_appended;
+        unscanned_ = true;  // until a full poll has looked at what came in
+      } else if (!pending && !unscanned_) {
+        continue;
+      }
       if (!Poll(&pending)) return;
     }
   }
@@ -138,11 +146,18 @@ class TailSession {
   }
 
   // Sends entries not seen yet from [covered - lookback, now - delay); entries beyond that are
-  // left for later (*pending tells whether there are any).
+  // left for later (*pending tells whether there are any). Most polls look back only
+  // kShortLookbackNs (the cost of a poll is the window it reads); every kFullScanEvery-th one
+  // the whole lookback, which also prunes the seen set.
   bool Poll(bool* pending) {
     const int64_t now = NowNanos();
     const int64_t emit_end = std::max(covered_ns_, now - params_.delay_ns);
-    const int64_t window_start = covered_ns_ - shared_.options.tail_lookback_ns;
+    const bool full = ++polls_ % kFullScanEvery == 0;
+    if (full) unscanned_ = false;
+    const int64_t window_start =
+        covered_ns_ -
+        (full ? shared_.options.tail_lookback_ns
+              : std::min(shared_.options.tail_lookback_ns, kShortLookbackNs));
     std::vector<TailEntry> entries;
     if (!Query(window_start, now + kFutureNs, UINT32_MAX, ql::Direction::kForward, &entries)) {
       return false;
@@ -158,8 +173,8 @@ class TailSession {
     }
     covered_ns_ = emit_end;
     // Keys of entries that left every future window are forgotten: the seen set is rebuilt
-    // from the current window.
-    if (seen_.size() > 4 * (entries.size() + 1024)) {
+    // from the current window (a full one: it covers every later window).
+    if (full && seen_.size() > 4 * (entries.size() + 1024)) {
       std::unordered_set<uint64_t> keep;
       for (const TailEntry& e : entries) {
         if (e.entry.ts < emit_end) keep.insert(Key(e));
@@ -193,6 +208,8 @@ class TailSession {
   TailParams params_;
   std::unique_ptr<ql::Engine> engine_;
   int64_t covered_ns_ = 0;
+  uint64_t polls_ = 0;
+  bool unscanned_ = false;  // entries came in since the last full poll
   std::unordered_set<uint64_t> seen_;
   std::vector<TailEntry> dropped_;
 };

@@ -355,18 +355,38 @@ class TailClient {
     net::connect(ws_.next_layer(), resolver.resolve(addr.substr(0, colon), addr.substr(colon + 1)));
     ws_.handshake(addr, target);
   }
-  // The next text frame, or "" with *ec set when the server closed the stream.
+  // The next text frame, or "" with *ec set when the server closed the stream (or, after
+  // SetReadTimeout, when no frame came in time).
   std::string Read(beast::error_code* ec) {
     beast::flat_buffer buf;
-    ws_.read(buf, *ec);
+    if (timeout_.count() == 0) {
+      ws_.read(buf, *ec);
+      return beast::buffers_to_string(buf.data());
+    }
+    bool done = false;
+    ws_.async_read(buf, [&](beast::error_code e, size_t) {
+      *ec = e;
+      done = true;
+    });
+    io_.restart();
+    io_.run_for(timeout_);
+    if (!done) {
+      ws_.next_layer().cancel();
+      io_.restart();
+      io_.run();
+      *ec = net::error::timed_out;
+    }
     return beast::buffers_to_string(buf.data());
   }
   websocket::close_reason reason() const { return ws_.reason(); }
   void Close() { ws_.close(websocket::close_code::normal); }
+  // Makes Read fail (with *ec set) instead of waiting longer than `seconds` for a frame.
+  void SetReadTimeout(int seconds) { timeout_ = std::chrono::seconds(seconds); }
 
  private:
   net::io_context io_;
   websocket::stream<tcp::socket> ws_;
+  std::chrono::seconds timeout_{0};
 };
 
 TEST_F(LokiQueryTest, TailSendsHistoryThenLinesPushedAfterConnecting) {
@@ -400,6 +420,47 @@ TEST_F(LokiQueryTest, TailSendsHistoryThenLinesPushedAfterConnecting) {
                      std::to_string(t1 + 1000) +
                      R"(","live line \u003c1\u003e"]]},{"stream":{"app":"tailed"},"values":[[")" +
                      std::to_string(t1 + 2000) + R"(","live line 2"]]}]})");
+  tail.Close();
+}
+
+// Entries pushed with timestamps behind what the tail has covered: a few seconds late comes
+// with the next poll, up to the lookback (30 s) late with a full poll (every 8th), once each.
+TEST_F(LokiQueryTest, TailSendsLateEntriesOnce) {
+  HttpClient c(proc_->Addr("loki"));
+  auto push = [&](int64_t ts, const std::string& line) {
+    nlohmann::json body;
+    body["streams"] = nlohmann::json::array();
+    body["streams"].push_back(nlohmann::json::object(
+        {{"stream", nlohmann::json::object({{"app", "late"}})},
+         {"values", nlohmann::json::array({nlohmann::json::array({std::to_string(ts), line})})}}));
+    auto r =
+        c.Request("POST", "/loki/api/v1/push", {{"Content-Type", "application/json"}}, body.dump());
+    ASSERT_EQ(r.status, 204) << r.body;
+  };
+  push(NowNs() - 50 * kSec, "history");
+  TailClient tail(proc_->Addr("loki"), "/loki/api/v1/tail?query=" + Enc(R"({app="late"})"));
+  tail.SetReadTimeout(15);  // a late entry that never comes fails the test instead of hanging
+  beast::error_code ec;
+  EXPECT_NE(tail.Read(&ec).find("history"), std::string::npos);
+  ASSERT_FALSE(ec) << ec.message();
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  push(NowNs() - 2 * kSec, "two seconds late");
+  EXPECT_NE(tail.Read(&ec).find("two seconds late"), std::string::npos);
+  ASSERT_FALSE(ec) << ec.message();
+  push(NowNs() - 20 * kSec, "twenty seconds late");
+  push(NowNs(), "on time");
+  // Both arrive, each once (frames may split them), within a few seconds.
+  std::string got;
+  for (int i = 0; i < 2 && (got.find("twenty seconds late") == std::string::npos ||
+                            got.find("on time") == std::string::npos);
+       ++i) {
+    got += tail.Read(&ec);
+    ASSERT_FALSE(ec) << ec.message();
+  }
+  EXPECT_NE(got.find("twenty seconds late"), std::string::npos) << got;
+  EXPECT_NE(got.find("on time"), std::string::npos) << got;
+  EXPECT_EQ(got.find("two seconds late"), std::string::npos) << "sent twice: " << got;
+  EXPECT_EQ(got.find("history"), std::string::npos) << "sent twice: " << got;
   tail.Close();
 }
 
