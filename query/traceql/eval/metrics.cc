@@ -291,12 +291,12 @@ struct Evaluator {
   ss::ScanStats stats;
   uint32_t traces = 0;
 
-  Result<SeriesSet> Query(const MetricsExpr& e) {
-    if (e.first.op == MetricsOp::kCompare) return Compare(e);
-    LOUPE_ASSIGN_OR_RETURN(auto prog, Program::Compile(e.pipeline));
+  // The scan request for a metrics query's span pipeline: its pushed-down predicates (none
+  // with ScanMode::kNaive) over the query range.
+  ss::ScanRequest RequestFor(const Pipeline& pipeline, const Program& prog) const {
     eval::ScanPlan plan;
     if (mode == eval::ScanMode::kPushdown) {
-      plan = eval::PlanScan(e.pipeline, prog->touched());
+      plan = eval::PlanScan(pipeline, prog.touched());
     } else {
       plan.whole_traces = true;
     }
@@ -306,6 +306,19 @@ struct Evaluator {
     sr.predicates = plan.predicates;
     sr.match_all = plan.match_all;
     sr.whole_traces = plan.whole_traces;
+    return sr;
+  }
+
+  void Account(const ss::ScanStats& st) {
+    stats.blocks_total += st.blocks_total;
+    stats.bytes_read += st.bytes_read;
+    stats.spans_inspected += st.spans_inspected;
+  }
+
+  Result<SeriesSet> Query(const MetricsExpr& e) {
+    if (e.first.op == MetricsOp::kCompare) return Compare(e);
+    LOUPE_ASSIGN_OR_RETURN(auto prog, Program::Compile(e.pipeline));
+    ss::ScanRequest sr = RequestFor(e.pipeline, *prog);
     FirstStage fs(e.first, *prog, range, exemplars);
     absl::flat_hash_set<ss::TraceId> exemplar_traces;
     Status err;
@@ -332,9 +345,7 @@ struct Evaluator {
     ss::ScanStats st;
     LOUPE_RETURN_IF_ERROR(store.Scan(tenant, sr, fn, &st));
     LOUPE_RETURN_IF_ERROR(err);
-    stats.blocks_total += st.blocks_total;
-    stats.bytes_read += st.bytes_read;
-    stats.spans_inspected += st.spans_inspected;
+    Account(st);
     return fs.Result();
   }
 
@@ -356,19 +367,9 @@ struct Evaluator {
       ~GiveBack() { owner = std::move(p.elements.back().spanset); }
     } give_back{owner, filter};
     LOUPE_ASSIGN_OR_RETURN(auto fprog, Program::Compile(filter));
-    eval::ScanPlan plan;
-    if (mode == eval::ScanMode::kPushdown) {
-      plan = eval::PlanScan(e.pipeline, prog->touched());
-    } else {
-      plan.whole_traces = true;
-    }
-    ss::ScanRequest sr;
-    sr.start_ns = range.start;
-    sr.end_ns = range.end;
-    sr.predicates = plan.predicates;
-    sr.match_all = plan.match_all;
+    ss::ScanRequest sr = RequestFor(e.pipeline, *prog);
     // The filter sees the spans the query keeps; structural filters need the whole trace.
-    sr.whole_traces = plan.whole_traces || fprog->touched().structural || fprog->touched().tree;
+    sr.whole_traces = sr.whole_traces || fprog->touched().structural || fprog->touched().tree;
     CompareStage cs(e.first, range);
     Status err;
     std::vector<uint8_t> in_query, selected;
@@ -405,9 +406,7 @@ struct Evaluator {
     ss::ScanStats st;
     LOUPE_RETURN_IF_ERROR(store.Scan(tenant, sr, fn, &st));
     LOUPE_RETURN_IF_ERROR(err);
-    stats.blocks_total += st.blocks_total;
-    stats.bytes_read += st.bytes_read;
-    stats.spans_inspected += st.spans_inspected;
+    Account(st);
     return cs.Result();
   }
 
