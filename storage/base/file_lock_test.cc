@@ -5,18 +5,14 @@
 
 #include <filesystem>
 
+#include "tests/testing/temp_dir.h"
+
 namespace loupe {
 namespace {
 
-std::string TempPath(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() /
-             ("loupe_lock_test_" + std::to_string(::getpid()) + "_" + name);
-  std::filesystem::create_directories(dir);
-  return (dir / "LOCK").string();
-}
-
 TEST(FileLockTest, SecondAcquireFailsNamingHolder) {
-  const auto path = TempPath("second");
+  testing::TempDir dir("lock_test");
+  const auto path = dir.Sub("LOCK");
   auto first = FileLock::Acquire(path, "data directory X");
   ASSERT_TRUE(first.ok()) << first.status();
   auto second = FileLock::Acquire(path, "data directory X");
@@ -29,7 +25,8 @@ TEST(FileLockTest, SecondAcquireFailsNamingHolder) {
 }
 
 TEST(FileLockTest, ReleasedOnDestruction) {
-  const auto path = TempPath("release");
+  testing::TempDir dir("lock_test");
+  const auto path = dir.Sub("LOCK");
   { auto first = FileLock::Acquire(path, "d"); ASSERT_TRUE(first.ok()); }
   auto again = FileLock::Acquire(path, "d");
   EXPECT_TRUE(again.ok()) << again.status();
@@ -37,7 +34,8 @@ TEST(FileLockTest, ReleasedOnDestruction) {
 
 TEST(FileLockTest, StaleLockFileDoesNotBlock) {
   // A lock file left by a crashed process (pid written, no flock held) must not block.
-  const auto path = TempPath("stale");
+  testing::TempDir dir("lock_test");
+  const auto path = dir.Sub("LOCK");
   FILE* f = fopen(path.c_str(), "w");
   fputs("999999\n", f);
   fclose(f);

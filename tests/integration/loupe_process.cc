@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -40,9 +41,15 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::vector<std::string>
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   std::vector<std::string> env_storage;
+  auto name_of = [](std::string_view kv) { return kv.substr(0, kv.find('=')); };
   for (char** e = environ; *e; ++e) {
     // Never leak the developer's LOUPE_* settings into a test.
     if (std::string_view(*e).substr(0, 6) == "LOUPE_") continue;
+    // A variable the caller sets replaces the inherited one.
+    if (std::any_of(extra_env.begin(), extra_env.end(),
+                    [&](const std::string& x) { return name_of(x) == name_of(*e); })) {
+      continue;
+    }
     env_storage.emplace_back(*e);
   }
   for (const auto& e : extra_env) env_storage.push_back(e);
@@ -72,7 +79,14 @@ LoupeProcess::LoupeProcess(LaunchOptions options) : dir_("proc") {
   if (options.ephemeral_ports) argv.insert(argv.end(), {"--ports", "ephemeral"});
   if (options.ephemeral_data && !has_data_dir) argv.push_back("--ephemeral");
   argv.insert(argv.end(), options.args.begin(), options.args.end());
-  pid_ = Spawn(argv, options.env, dir_.Sub("stdout.log"), stderr_file_);
+  // The child's temporary files (its --ephemeral data dir among them) go into this harness's
+  // own directory, which is removed with it: a test that kills loupe with SIGKILL, or ends
+  // without stopping it, leaves nothing behind in /tmp.
+  std::vector<std::string> env = options.env;
+  if (std::none_of(env.begin(), env.end(), [](const std::string& x) { return x.starts_with("TMPDIR="); })) {
+    env.push_back("TMPDIR=" + dir_.path());
+  }
+  pid_ = Spawn(argv, env, dir_.Sub("stdout.log"), stderr_file_);
   if (pid_ < 0 || !options.wait_ready) return;
   const auto deadline = std::chrono::steady_clock::now() + options.timeout;
   while (std::chrono::steady_clock::now() < deadline) {

@@ -3,6 +3,7 @@
 // error other than a clean refusal (kInvalidArgument / kUnimplemented / kResourceExhausted).
 #include <cstdint>
 #include <cstdlib>
+#include <filesystem>
 #include <string>
 
 #include "query/traceql/eval/engine.h"
@@ -21,6 +22,12 @@ tq::testing::TestStore* Store() {
         !s->Append(tq::testing::SmallShop(kBase + 5'000'000'000)).ok()) {
       std::abort();
     }
+    // The store lives until exit (never destroyed, as fuzz targets do); its files must not.
+    static const std::string dir = s->dir();
+    std::atexit([] {
+      std::error_code ec;
+      std::filesystem::remove_all(dir, ec);
+    });
     return s;
   }();
   return store;

@@ -197,6 +197,7 @@ class TestStore {
   }
   bool ok() const { return store_ != nullptr; }
   storage::spanstore::SpanStore& store() { return *store_; }
+  const std::string& dir() const { return dir_.path(); }
 
   Status Append(const std::vector<v1::ResourceSpans>& batches, const std::string& tenant = "t1") {
     auto app = store_->NewAppender(tenant);
