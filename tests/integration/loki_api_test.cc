@@ -15,6 +15,8 @@
 #include <string>
 
 #include "appliance/http/client.h"
+#include "appliance/http/url.h"
+#include "storage/base/clock.h"
 #include "tests/integration/loupe_process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -27,26 +29,9 @@ using nlohmann::json;
 
 constexpr int64_t kSec = 1'000'000'000;
 
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
+int64_t NowNs() { return Clock::Real().NowNanos(); }
 
-std::string Enc(const std::string& s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string Enc(const std::string& s) { return appliance::http::PercentEncode(s); }
 
 // Pushes {stream labels -> [(ts, line)]} as Loki JSON; returns the status.
 int Push(const std::string& addr, const json& labels,
